@@ -1,0 +1,4 @@
+export * from './versions.ts';
+export * from './cache.ts';
+export * from './build.ts';
+export * from './controlplane.ts';
