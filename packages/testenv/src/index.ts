@@ -2,3 +2,4 @@ export * from './versions.ts';
 export * from './cache.ts';
 export * from './build.ts';
 export * from './controlplane.ts';
+export { stopPid } from './process.ts';

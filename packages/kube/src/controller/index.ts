@@ -1,0 +1,4 @@
+export * from './builder.ts';
+export * from './controller.ts';
+export * from './predicates.ts';
+export * from './reconcile.ts';
