@@ -1,7 +1,12 @@
 // Shared by the integration tests: polling for a condition instead of sleeping fixed times.
-import { KubeClient, builtin, isAlreadyExists } from '../src/index.ts';
+import type { KubeClient} from '../src/index.ts';
+import { builtin, isAlreadyExists } from '../src/index.ts';
 
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -17,13 +22,19 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
 }
 
 export async function createNamespace(client: KubeClient, name: string): Promise<void> {
-  await client.create(builtin.namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch((err) => {
-    if (!isAlreadyExists(err)) throw err;
-  });
+  await client
+    .create(builtin.namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
+    .catch((err) => {
+      if (!isAlreadyExists(err)) throw err;
+    });
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export async function parallel<T>(items: T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+export async function parallel<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -45,8 +45,9 @@ async function go(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Pro
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; code?: string };
-    if (e.code === 'ENOENT') throw new Error('the Go toolchain (`go`) is not on PATH; it is needed to build the control plane');
-    throw new Error(`go ${args.join(' ')} failed:\n${e.stderr ?? String(err)}`);
+    if (e.code === 'ENOENT')
+      throw new Error('the Go toolchain (`go`) is not on PATH; it is needed to build the control plane', { cause: err });
+    throw new Error(`go ${args.join(' ')} failed:\n${e.stderr ?? String(err)}`, { cause: err });
   }
 }
 
@@ -60,13 +61,20 @@ const KWOK_STAGE_FILES = [
 ];
 
 async function kwokStages(): Promise<string> {
-  const info = JSON.parse(await go(['mod', 'download', '-json', `sigs.k8s.io/kwok@${KWOK_VERSION}`], toolsDir)) as { Dir: string };
-  const docs = await Promise.all(KWOK_STAGE_FILES.map((f) => readFile(join(info.Dir, 'kustomize/stage', f), 'utf8')));
+  const info = JSON.parse(
+    await go(['mod', 'download', '-json', `sigs.k8s.io/kwok@${KWOK_VERSION}`], toolsDir),
+  ) as { Dir: string };
+  const docs = await Promise.all(
+    KWOK_STAGE_FILES.map((f) => readFile(join(info.Dir, 'kustomize/stage', f), 'utf8')),
+  );
   return docs.map((d) => d.trim() + '\n').join('---\n');
 }
 
 /** Ensures the pinned binaries are in the cache, building them when missing or when `force` is set. */
-export async function buildBinaries(progress: Progress, opts: { force?: boolean } = {}): Promise<BuildResult> {
+export async function buildBinaries(
+  progress: Progress,
+  opts: { force?: boolean } = {},
+): Promise<BuildResult> {
   const dir = binariesDir();
   const existing = readManifest();
   if (existing && !opts.force && complete(dir)) {
@@ -79,28 +87,34 @@ export async function buildBinaries(progress: Progress, opts: { force?: boolean 
   try {
     const goVersion = (await go(['env', 'GOVERSION'], toolsDir)).trim();
     const ldflags = `-s -w ${versionLdflags()}`;
-    await progress.stage(`build kube-apiserver, kube-controller-manager, kube-scheduler, kubectl ${KUBERNETES_VERSION} and etcd ${ETCD_VERSION}`, () =>
-      go(
-        [
-          'build',
-          '-trimpath',
-          '-ldflags',
-          ldflags,
-          '-o',
-          staging + '/',
-          'k8s.io/kubernetes/cmd/kube-apiserver',
-          'k8s.io/kubernetes/cmd/kube-controller-manager',
-          'k8s.io/kubernetes/cmd/kube-scheduler',
-          'k8s.io/kubernetes/cmd/kubectl',
-          './etcd',
-        ],
-        toolsDir,
-      ),
+    await progress.stage(
+      `build kube-apiserver, kube-controller-manager, kube-scheduler, kubectl ${KUBERNETES_VERSION} and etcd ${ETCD_VERSION}`,
+      () =>
+        go(
+          [
+            'build',
+            '-trimpath',
+            '-ldflags',
+            ldflags,
+            '-o',
+            staging + '/',
+            'k8s.io/kubernetes/cmd/kube-apiserver',
+            'k8s.io/kubernetes/cmd/kube-controller-manager',
+            'k8s.io/kubernetes/cmd/kube-scheduler',
+            'k8s.io/kubernetes/cmd/kubectl',
+            './etcd',
+          ],
+          toolsDir,
+        ),
     );
     await progress.stage(`build kwok ${KWOK_VERSION}`, () =>
-      go(['install', '-trimpath', '-ldflags', '-s -w', `sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}`], toolsDir, {
-        GOBIN: staging,
-      }),
+      go(
+        ['install', '-trimpath', '-ldflags', '-s -w', `sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}`],
+        toolsDir,
+        {
+          GOBIN: staging,
+        },
+      ),
     );
     await progress.stage('collect kwok stages', async () => {
       await writeFile(join(staging, KWOK_STAGES_FILE), await kwokStages(), 'utf8');

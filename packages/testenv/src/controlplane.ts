@@ -5,7 +5,13 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { builtin, createCertificateAuthority, createSigningKeyPair, isAlreadyExists, KubeClient } from '@industriverse/kube';
+import {
+  builtin,
+  createCertificateAuthority,
+  createSigningKeyPair,
+  isAlreadyExists,
+  KubeClient,
+} from '@industriverse/kube';
 import { binariesDir, binaryPaths, KWOK_STAGES_FILE } from './cache.ts';
 import { freePort } from './ports.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
@@ -49,12 +55,19 @@ export interface ControlPlane {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, component?: Component): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  component?: Component,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (component && component.child.exitCode !== null) {
-      throw new Error(`${component.name} exited with code ${component.child.exitCode} while waiting for ${what}; see ${component.logFile}`);
+      throw new Error(
+        `${component.name} exited with code ${component.child.exitCode} while waiting for ${what}; see ${component.logFile}`,
+      );
     }
     try {
       const value = await probe();
@@ -64,13 +77,17 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
     }
     await sleep(100);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+  );
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const bins = binaryPaths();
   const nodes = opts.nodes ?? 0;
-  const wanted = new Set<ComponentName>(opts.components ?? (nodes > 0 ? ['controller-manager', 'scheduler', 'kwok'] : []));
+  const wanted = new Set<ComponentName>(
+    opts.components ?? (nodes > 0 ? ['controller-manager', 'scheduler', 'kwok'] : []),
+  );
   if (nodes > 0) wanted.add('kwok');
   const timeoutMs = opts.timeoutMs ?? 90_000;
   const ownDir = !opts.dir;
@@ -83,7 +100,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const spawnOpts = { detached: opts.detached };
 
   const stopAll = async () => {
-    await Promise.all(Object.values(components).filter((c) => c.name !== 'etcd').map((c) => stopComponent(c)));
+    await Promise.all(
+      Object.values(components)
+        .filter((c) => c.name !== 'etcd')
+        .map((c) => stopComponent(c)),
+    );
     if (components.etcd) await stopComponent(components.etcd);
   };
 
@@ -93,12 +114,19 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const server = `https://127.0.0.1:${apiPort}`;
 
     const ca = await createCertificateAuthority('kaas-dev-ca');
-    const issue = (cn: string, groups: string[] = []) => ca.issue({ commonName: cn, organizations: groups, usage: 'client' });
+    const issue = (cn: string, groups: string[] = []) =>
+      ca.issue({ commonName: cn, organizations: groups, usage: 'client' });
     const [serving, admin, kcm, sched, sa] = await Promise.all([
       ca.issue({
         commonName: 'kube-apiserver',
         usage: 'server',
-        dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+        dnsNames: [
+          'localhost',
+          'kubernetes',
+          'kubernetes.default',
+          'kubernetes.default.svc',
+          'kubernetes.default.svc.cluster.local',
+        ],
         ipAddresses: ['127.0.0.1', '10.0.0.1'],
       }),
       issue('kubernetes-admin', ['system:masters']),
@@ -129,17 +157,23 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     };
     const kubeconfigPath = await writeKubeconfig('kubeconfig', 'kubernetes-admin', admin);
 
-    components.etcd = startComponent('etcd', bins.etcd, [
-      '--name=default',
-      `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
-      '--unsafe-no-fsync=true',
-      '--log-level=warn',
-    ], join(logs, 'etcd.log'), spawnOpts);
+    components.etcd = startComponent(
+      'etcd',
+      bins.etcd,
+      [
+        '--name=default',
+        `--data-dir=${join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+      ],
+      join(logs, 'etcd.log'),
+      spawnOpts,
+    );
 
     const apiServerArgs = [
       `--etcd-servers=${etcdUrl}`,
@@ -160,14 +194,28 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       ...(opts.apiServerFlags ?? []),
     ];
     const startApiServer = () =>
-      (components['kube-apiserver'] = startComponent('kube-apiserver', bins['kube-apiserver'], apiServerArgs, join(logs, 'kube-apiserver.log'), spawnOpts));
+      (components['kube-apiserver'] = startComponent(
+        'kube-apiserver',
+        bins['kube-apiserver'],
+        apiServerArgs,
+        join(logs, 'kube-apiserver.log'),
+        spawnOpts,
+      ));
     startApiServer();
 
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
     const client = await KubeClient.fromKubeConfig(kubeConfig);
     const waitReady = () =>
-      waitFor('kube-apiserver /readyz', timeoutMs, async () => ((await client.request<string>('GET', '/readyz', { accept: 'text/plain' })) !== undefined ? true : undefined), components['kube-apiserver']);
+      waitFor(
+        'kube-apiserver /readyz',
+        timeoutMs,
+        async () =>
+          (await client.request<string>('GET', '/readyz', { accept: 'text/plain' })) !== undefined
+            ? true
+            : undefined,
+        components['kube-apiserver'],
+      );
     await waitReady();
 
     const componentArgs = (kubeconfig: string) => [
@@ -179,32 +227,54 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--leader-elect=false',
     ];
     if (wanted.has('controller-manager')) {
-      const kc = await writeKubeconfig('controller-manager.kubeconfig', 'system:kube-controller-manager', kcm);
-      components['kube-controller-manager'] = startComponent('kube-controller-manager', bins['kube-controller-manager'], [
-        ...componentArgs(kc),
-        '--use-service-account-credentials=true',
-        `--service-account-private-key-file=${files.saKey}`,
-        `--root-ca-file=${files.ca}`,
-        `--cluster-signing-cert-file=${files.ca}`,
-        `--cluster-signing-key-file=${files.caKey}`,
-        '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
-      ], join(logs, 'kube-controller-manager.log'), spawnOpts);
+      const kc = await writeKubeconfig(
+        'controller-manager.kubeconfig',
+        'system:kube-controller-manager',
+        kcm,
+      );
+      components['kube-controller-manager'] = startComponent(
+        'kube-controller-manager',
+        bins['kube-controller-manager'],
+        [
+          ...componentArgs(kc),
+          '--use-service-account-credentials=true',
+          `--service-account-private-key-file=${files.saKey}`,
+          `--root-ca-file=${files.ca}`,
+          `--cluster-signing-cert-file=${files.ca}`,
+          `--cluster-signing-key-file=${files.caKey}`,
+          '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
+        ],
+        join(logs, 'kube-controller-manager.log'),
+        spawnOpts,
+      );
     }
     if (wanted.has('scheduler')) {
       const kc = await writeKubeconfig('scheduler.kubeconfig', 'system:kube-scheduler', sched);
-      components['kube-scheduler'] = startComponent('kube-scheduler', bins['kube-scheduler'], componentArgs(kc), join(logs, 'kube-scheduler.log'), spawnOpts);
+      components['kube-scheduler'] = startComponent(
+        'kube-scheduler',
+        bins['kube-scheduler'],
+        componentArgs(kc),
+        join(logs, 'kube-scheduler.log'),
+        spawnOpts,
+      );
     }
     if (wanted.has('kwok')) {
-      components.kwok = startComponent('kwok', bins.kwok, [
-        `--kubeconfig=${kubeconfigPath}`,
-        `--config=${join(binariesDir(), KWOK_STAGES_FILE)}`,
-        '--node-lease-duration-seconds=40',
-        '--manage-all-nodes=false',
-        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-        '--cidr=10.244.0.0/16',
-        '--node-ip=10.244.0.1',
-        '--server-address=',
-      ], join(logs, 'kwok.log'), spawnOpts);
+      components.kwok = startComponent(
+        'kwok',
+        bins.kwok,
+        [
+          `--kubeconfig=${kubeconfigPath}`,
+          `--config=${join(binariesDir(), KWOK_STAGES_FILE)}`,
+          '--node-lease-duration-seconds=40',
+          '--manage-all-nodes=false',
+          '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+          '--cidr=10.244.0.0/16',
+          '--node-ip=10.244.0.1',
+          '--server-address=',
+        ],
+        join(logs, 'kwok.log'),
+        spawnOpts,
+      );
     }
     if (nodes > 0) {
       await Promise.all(
@@ -214,16 +284,29 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
           }),
         ),
       );
-      await waitFor(`${nodes} Ready nodes`, timeoutMs, async () => {
-        const list = await client.list<{ status?: { conditions?: { type: string; status: string }[] } }>(builtin.node);
-        const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-        return ready.length >= nodes ? true : undefined;
-      }, components.kwok);
+      await waitFor(
+        `${nodes} Ready nodes`,
+        timeoutMs,
+        async () => {
+          const list = await client.list<{ status?: { conditions?: { type: string; status: string }[] } }>(
+            builtin.node,
+          );
+          const ready = list.items.filter((n) =>
+            n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+          );
+          return ready.length >= nodes ? true : undefined;
+        },
+        components.kwok,
+      );
     }
     if (wanted.has('controller-manager')) {
       // Pods need the default ServiceAccount, which the controller-manager creates.
-      await waitFor('the default ServiceAccount', timeoutMs, () =>
-        client.get(builtin.serviceAccount, 'default', 'default').then(() => true), components['kube-controller-manager']);
+      await waitFor(
+        'the default ServiceAccount',
+        timeoutMs,
+        () => client.get(builtin.serviceAccount, 'default', 'default').then(() => true),
+        components['kube-controller-manager'],
+      );
     }
 
     let stopped = false;
@@ -236,7 +319,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       caPem: ca.certPem,
       components,
       async kubeconfigFor(user, groups = []) {
-        return writeKubeconfig(`${user.replace(/[^a-zA-Z0-9_.-]/g, '_')}.kubeconfig`, user, await issue(user, groups));
+        return writeKubeconfig(
+          `${user.replace(/[^a-zA-Z0-9_.-]/g, '_')}.kubeconfig`,
+          user,
+          await issue(user, groups),
+        );
       },
       async restartApiServer() {
         await stopComponent(components['kube-apiserver']!);

@@ -15,8 +15,15 @@ export function renderKubeconfig(opts: {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: cluster, cluster: { server: opts.server, 'certificate-authority-data': b64(opts.caPem) } }],
-    users: [{ name: opts.user, user: { 'client-certificate-data': b64(opts.certPem), 'client-key-data': b64(opts.keyPem) } }],
+    clusters: [
+      { name: cluster, cluster: { server: opts.server, 'certificate-authority-data': b64(opts.caPem) } },
+    ],
+    users: [
+      {
+        name: opts.user,
+        user: { 'client-certificate-data': b64(opts.certPem), 'client-key-data': b64(opts.keyPem) },
+      },
+    ],
     contexts: [{ name: cluster, context: { cluster, user: opts.user } }],
     'current-context': cluster,
   });

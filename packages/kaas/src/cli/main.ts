@@ -10,7 +10,8 @@ const EXIT_USAGE = 2;
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 1000) throw new InvalidArgumentError('must be a whole number from 0 to 1000');
+  if (!Number.isInteger(n) || n < 0 || n > 1000)
+    throw new InvalidArgumentError('must be a whole number from 0 to 1000');
   return n;
 }
 
@@ -19,11 +20,17 @@ function out(json: boolean, data: Record<string, unknown>, text: string): void {
 }
 
 const program = new Command('kaas')
-  .description('Proof-backed Kubernetes-as-a-Service: operator, admission webhook and local development cluster')
+  .description(
+    'Proof-backed Kubernetes-as-a-Service: operator, admission webhook and local development cluster',
+  )
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-const dev = program.command('dev').description('a real local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes)');
+const dev = program
+  .command('dev')
+  .description(
+    'a real local control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes)',
+  );
 
 dev
   .command('up')
@@ -34,7 +41,12 @@ dev
   .option('--json', 'machine-readable output')
   .action(async (opts: { nodes: number; dir: string; detach?: boolean; json?: boolean }) => {
     const json = Boolean(opts.json);
-    const { cp, state } = await devUp({ dir: opts.dir, nodes: opts.nodes, detach: Boolean(opts.detach), progress: createProgress({ json }) });
+    const { cp, state } = await devUp({
+      dir: opts.dir,
+      nodes: opts.nodes,
+      detach: Boolean(opts.detach),
+      progress: createProgress({ json }),
+    });
     out(
       json,
       { dir: opts.dir, ...state, kubectl: kubectlPath() },
@@ -59,7 +71,11 @@ dev
   .option('--json', 'machine-readable output')
   .action(async (opts: { dir: string; json?: boolean }) => {
     const stopped = await devDown(opts.dir);
-    out(Boolean(opts.json), { dir: opts.dir, stopped }, stopped ? `stopped and removed ${opts.dir}\n` : `nothing running in ${opts.dir}\n`);
+    out(
+      Boolean(opts.json),
+      { dir: opts.dir, stopped },
+      stopped ? `stopped and removed ${opts.dir}\n` : `nothing running in ${opts.dir}\n`,
+    );
   });
 
 dev
@@ -69,8 +85,23 @@ dev
   .option('--json', 'machine-readable output')
   .action(async (opts: { dir: string; json?: boolean }) => {
     const state = await readState(opts.dir);
-    const running = state ? Object.values(state.pids).every((pid) => { try { process.kill(pid, 0); return true; } catch { return false; } }) : false;
-    out(Boolean(opts.json), { dir: opts.dir, running, ...state }, state ? `${running ? 'running' : 'stopped'}: ${state.server}\nexport KUBECONFIG=${state.kubeconfig}\n` : `nothing in ${opts.dir}\n`);
+    const running = state
+      ? Object.values(state.pids).every((pid) => {
+          try {
+            process.kill(pid, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        })
+      : false;
+    out(
+      Boolean(opts.json),
+      { dir: opts.dir, running, ...state },
+      state
+        ? `${running ? 'running' : 'stopped'}: ${state.server}\nexport KUBECONFIG=${state.kubeconfig}\n`
+        : `nothing in ${opts.dir}\n`,
+    );
     if (!running) process.exitCode = EXIT_FAILED;
   });
 

@@ -4,7 +4,13 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Progress } from '@industriverse/kube';
-import { binaryPaths, buildBinaries, startControlPlane, stopPid, type ControlPlane } from '@industriverse/testenv';
+import {
+  binaryPaths,
+  buildBinaries,
+  startControlPlane,
+  stopPid,
+  type ControlPlane,
+} from '@industriverse/testenv';
 
 export const defaultDevDir = () => resolve(process.env.KAAS_DEV_DIR ?? join(homedir(), '.kaas', 'dev'));
 
@@ -35,10 +41,17 @@ export async function readState(dir: string): Promise<DevState | undefined> {
   return JSON.parse(await readFile(statePath(dir), 'utf8')) as DevState;
 }
 
-export async function devUp(opts: { dir: string; nodes: number; detach: boolean; progress: Progress }): Promise<{ cp: ControlPlane; state: DevState }> {
+export async function devUp(opts: {
+  dir: string;
+  nodes: number;
+  detach: boolean;
+  progress: Progress;
+}): Promise<{ cp: ControlPlane; state: DevState }> {
   const existing = await readState(opts.dir);
   if (existing && Object.values(existing.pids).some(alive)) {
-    throw new DevClusterError(`a dev control plane is already running in ${opts.dir}: run \`kaas dev down --dir ${opts.dir}\` first`);
+    throw new DevClusterError(
+      `a dev control plane is already running in ${opts.dir}: run \`kaas dev down --dir ${opts.dir}\` first`,
+    );
   }
   await rm(opts.dir, { recursive: true, force: true });
   await mkdir(opts.dir, { recursive: true });

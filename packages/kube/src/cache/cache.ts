@@ -14,7 +14,9 @@ export interface CacheOptions {
   log?: Logger;
 }
 
-export type InformerSelection<T> = Partial<Pick<InformerOptions<T>, 'namespace' | 'labelSelector' | 'fieldSelector' | 'indexers' | 'transform'>>;
+export type InformerSelection<T> = Partial<
+  Pick<InformerOptions<T>, 'namespace' | 'labelSelector' | 'fieldSelector' | 'indexers' | 'transform'>
+>;
 
 export class InformerCache {
   private readonly client: KubeClient;
@@ -31,9 +33,18 @@ export class InformerCache {
   }
 
   /** The shared informer for `resource`, created on first use. */
-  informer<T extends KubeObject = KubeObject>(resource: ResourceRef, sel: InformerSelection<T> = {}): Informer<T> {
+  informer<T extends KubeObject = KubeObject>(
+    resource: ResourceRef,
+    sel: InformerSelection<T> = {},
+  ): Informer<T> {
     const namespace = resource.namespaced ? (sel.namespace ?? this.namespace) : undefined;
-    const key = [apiVersionOf(resource), resource.kind, namespace ?? '', sel.labelSelector ?? '', sel.fieldSelector ?? ''].join('|');
+    const key = [
+      apiVersionOf(resource),
+      resource.kind,
+      namespace ?? '',
+      sel.labelSelector ?? '',
+      sel.fieldSelector ?? '',
+    ].join('|');
     let inf = this.informers.get(key) as Informer<T> | undefined;
     if (!inf) {
       inf = new Informer<T>({ ...sel, namespace, client: this.client, resource, log: this.log });
@@ -51,7 +62,11 @@ export class InformerCache {
 
   private runInformer(inf: Informer<KubeObject>): void {
     this.running.push(
-      inf.run(this.signal!).catch((err) => this.log.error({ err: String(err), resource: inf.resource.plural }, 'informer stopped')),
+      inf
+        .run(this.signal!)
+        .catch((err) =>
+          this.log.error({ err: String(err), resource: inf.resource.plural }, 'informer stopped'),
+        ),
     );
   }
 
@@ -64,17 +79,31 @@ export class InformerCache {
     await Promise.all(this.running);
   }
 
-  get<T extends KubeObject = KubeObject>(resource: ResourceRef, namespace: string | undefined, name: string): T | undefined {
-    return this.informer<T>(resource).store.get(namespace && resource.namespaced ? `${namespace}/${name}` : name);
+  get<T extends KubeObject = KubeObject>(
+    resource: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+  ): T | undefined {
+    return this.informer<T>(resource).store.get(
+      namespace && resource.namespaced ? `${namespace}/${name}` : name,
+    );
   }
 
   /** Lists from the cache, using the namespace and label indexes. */
-  list<T extends KubeObject = KubeObject>(resource: ResourceRef, opts: { namespace?: string; labels?: Record<string, string> } = {}): T[] {
+  list<T extends KubeObject = KubeObject>(
+    resource: ResourceRef,
+    opts: { namespace?: string; labels?: Record<string, string> } = {},
+  ): T[] {
     const store = this.informer<T>(resource).store;
     const labels = Object.entries(opts.labels ?? {});
-    let items = labels.length ? store.byIndex(LABEL_INDEX, `${labels[0]![0]}=${labels[0]![1]}`) : opts.namespace ? store.byIndex(NAMESPACE_INDEX, opts.namespace) : store.list();
+    let items = labels.length
+      ? store.byIndex(LABEL_INDEX, `${labels[0]![0]}=${labels[0]![1]}`)
+      : opts.namespace
+        ? store.byIndex(NAMESPACE_INDEX, opts.namespace)
+        : store.list();
     if (opts.namespace) items = items.filter((o) => o.metadata.namespace === opts.namespace);
-    if (labels.length > 1) items = items.filter((o) => labels.every(([k, v]) => o.metadata.labels?.[k] === v));
+    if (labels.length > 1)
+      items = items.filter((o) => labels.every(([k, v]) => o.metadata.labels?.[k] === v));
     return items;
   }
 }

@@ -78,7 +78,10 @@ export class Reflector<T extends KubeObject = KubeObject> {
           continue;
         }
         const delay = this.backoff();
-        this.opts.log.warn({ err: String(err), resource: this.opts.resource.plural, retryMs: delay }, 'list/watch failed');
+        this.opts.log.warn(
+          { err: String(err), resource: this.opts.resource.plural, retryMs: delay },
+          'list/watch failed',
+        );
         await sleep(delay, signal);
       }
     }
@@ -95,7 +98,13 @@ export class Reflector<T extends KubeObject = KubeObject> {
     let cont: string | undefined;
     let rv = '';
     do {
-      const page = await client.list<T>(resource, { namespace, labelSelector, fieldSelector, limit: pageSize, continue: cont });
+      const page = await client.list<T>(resource, {
+        namespace,
+        labelSelector,
+        fieldSelector,
+        limit: pageSize,
+        continue: cont,
+      });
       if (!cont) rv = page.metadata.resourceVersion;
       for (const item of page.items) items.push(item);
       cont = page.metadata.continue || undefined;
@@ -115,7 +124,15 @@ export class Reflector<T extends KubeObject = KubeObject> {
 
   /** Watches from the last resourceVersion; returns true when a fresh LIST is needed. */
   private async watch(signal: AbortSignal): Promise<boolean> {
-    const { client, resource, namespace, labelSelector, fieldSelector, minWatchTimeoutSeconds, inactivityMs } = this.opts;
+    const {
+      client,
+      resource,
+      namespace,
+      labelSelector,
+      fieldSelector,
+      minWatchTimeoutSeconds,
+      inactivityMs,
+    } = this.opts;
     // Aborted by the caller, or by the inactivity deadline below.
     const inactive = new AbortController();
     const abort = AbortSignal.any([signal, inactive.signal]);

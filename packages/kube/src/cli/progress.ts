@@ -8,7 +8,8 @@ export interface Progress {
 export function createProgress(opts: { json?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
   const stream = opts.stream ?? process.stderr;
   const json = opts.json ?? !stream.isTTY;
-  const emit = (event: Record<string, unknown>) => stream.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
+  const emit = (event: Record<string, unknown>) =>
+    stream.write(JSON.stringify({ time: new Date().toISOString(), ...event }) + '\n');
   return {
     async stage(name, work) {
       const started = performance.now();

@@ -107,7 +107,10 @@ export class KubeClient {
       keepAliveTimeout: 30_000,
     });
     this.headers = { 'user-agent': opts.userAgent ?? 'industriverse-kube', ...flatHeaders(tls.headers) };
-    this.limiter = opts.qps && opts.qps > 0 ? new BucketRateLimiter(opts.qps, opts.burst ?? Math.ceil(opts.qps)) : undefined;
+    this.limiter =
+      opts.qps && opts.qps > 0
+        ? new BucketRateLimiter(opts.qps, opts.burst ?? Math.ceil(opts.qps))
+        : undefined;
     this.metrics = opts.metrics;
   }
 
@@ -162,7 +165,11 @@ export class KubeClient {
   }
 
   /** One request; the JSON answer is returned parsed. */
-  async request<T = unknown>(method: Dispatcher.HttpMethod, path: string, opts: RequestOpts = {}): Promise<T> {
+  async request<T = unknown>(
+    method: Dispatcher.HttpMethod,
+    path: string,
+    opts: RequestOpts = {},
+  ): Promise<T> {
     const res = await this.send(method, path, opts, false);
     const text = await res.body.text();
     const json = String(res.headers['content-type'] ?? '').includes('json');
@@ -195,7 +202,12 @@ export class KubeClient {
     this.discovered.clear();
   }
 
-  get<T = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string, subresource?: string): Promise<T> {
+  get<T = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    subresource?: string,
+  ): Promise<T> {
     return this.request<T>('GET', resourcePath(ref, namespace, name, subresource));
   }
 
@@ -213,19 +225,31 @@ export class KubeClient {
   }
 
   /** Lists every page; returns all items and the resourceVersion of the (first) list. */
-  async listAll<T = KubeObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<{ items: T[]; resourceVersion: string }> {
+  async listAll<T = KubeObject>(
+    ref: ResourceRef,
+    opts: ListOptions = {},
+  ): Promise<{ items: T[]; resourceVersion: string }> {
     const items: T[] = [];
     let page = await this.list<T>(ref, { limit: 500, ...opts });
     const resourceVersion = page.metadata.resourceVersion;
     for (;;) {
       for (const item of page.items) items.push(item);
       if (!page.metadata.continue) break;
-      page = await this.list<T>(ref, { ...opts, limit: opts.limit ?? 500, resourceVersion: undefined, continue: page.metadata.continue });
+      page = await this.list<T>(ref, {
+        ...opts,
+        limit: opts.limit ?? 500,
+        resourceVersion: undefined,
+        continue: page.metadata.continue,
+      });
     }
     return { items, resourceVersion };
   }
 
-  create<T extends KubeObject>(ref: ResourceRef, obj: T, opts: { fieldManager?: string; dryRun?: boolean } = {}): Promise<T> {
+  create<T extends KubeObject>(
+    ref: ResourceRef,
+    obj: T,
+    opts: { fieldManager?: string; dryRun?: boolean } = {},
+  ): Promise<T> {
     return this.request<T>('POST', resourcePath(ref, obj.metadata.namespace), {
       body: obj,
       query: { fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined },
@@ -234,7 +258,9 @@ export class KubeClient {
 
   /** PUT of the whole object (optimistic concurrency through metadata.resourceVersion). */
   update<T extends KubeObject>(ref: ResourceRef, obj: T, subresource?: string): Promise<T> {
-    return this.request<T>('PUT', resourcePath(ref, obj.metadata.namespace, obj.metadata.name, subresource), { body: obj });
+    return this.request<T>('PUT', resourcePath(ref, obj.metadata.namespace, obj.metadata.name, subresource), {
+      body: obj,
+    });
   }
 
   patch<T = KubeObject>(
@@ -253,18 +279,26 @@ export class KubeClient {
 
   /** Server-side apply: the fields in `obj` become owned by `fieldManager`. */
   apply<T extends KubeObject>(ref: ResourceRef, obj: KubeObject, opts: ApplyOptions): Promise<T> {
-    return this.request<T>('PATCH', resourcePath(ref, obj.metadata.namespace, obj.metadata.name, opts.subresource), {
-      body: obj,
-      contentType: PATCH_CONTENT_TYPES.apply,
-      query: { fieldManager: opts.fieldManager, force: opts.force ? true : undefined },
-    });
+    return this.request<T>(
+      'PATCH',
+      resourcePath(ref, obj.metadata.namespace, obj.metadata.name, opts.subresource),
+      {
+        body: obj,
+        contentType: PATCH_CONTENT_TYPES.apply,
+        query: { fieldManager: opts.fieldManager, force: opts.force ? true : undefined },
+      },
+    );
   }
 
   delete(
     ref: ResourceRef,
     namespace: string | undefined,
     name: string,
-    opts: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; uid?: string; gracePeriodSeconds?: number } = {},
+    opts: {
+      propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+      uid?: string;
+      gracePeriodSeconds?: number;
+    } = {},
   ): Promise<unknown> {
     return this.request('DELETE', resourcePath(ref, namespace, name), {
       body: {
@@ -282,17 +316,22 @@ export class KubeClient {
    * (timeoutSeconds) or `signal` aborts; an `ERROR` event (such as 410 Gone) is yielded, not thrown.
    */
   async *watch<T = KubeObject>(ref: ResourceRef, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
-    const res = await this.send('GET', resourcePath(ref, opts.namespace), {
-      query: {
-        watch: true,
-        resourceVersion: opts.resourceVersion,
-        allowWatchBookmarks: opts.allowWatchBookmarks ?? true,
-        timeoutSeconds: opts.timeoutSeconds,
-        labelSelector: opts.labelSelector,
-        fieldSelector: opts.fieldSelector,
+    const res = await this.send(
+      'GET',
+      resourcePath(ref, opts.namespace),
+      {
+        query: {
+          watch: true,
+          resourceVersion: opts.resourceVersion,
+          allowWatchBookmarks: opts.allowWatchBookmarks ?? true,
+          timeoutSeconds: opts.timeoutSeconds,
+          labelSelector: opts.labelSelector,
+          fieldSelector: opts.fieldSelector,
+        },
+        signal: opts.signal,
       },
-      signal: opts.signal,
-    }, true);
+      true,
+    );
     let buffered = '';
     try {
       for await (const chunk of res.body) {

@@ -21,7 +21,12 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
 }
 
 /** The URL path of a collection, an object or one of its subresources. */
-export function resourcePath(ref: ResourceRef, namespace?: string, name?: string, subresource?: string): string {
+export function resourcePath(
+  ref: ResourceRef,
+  namespace?: string,
+  name?: string,
+  subresource?: string,
+): string {
   let p = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
   if (ref.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
   p += `/${ref.plural}`;
@@ -37,7 +42,13 @@ export const builtin = {
   pod: { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true },
   configMap: { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true },
   secret: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true },
-  serviceAccount: { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
+  serviceAccount: {
+    group: '',
+    version: 'v1',
+    plural: 'serviceaccounts',
+    kind: 'ServiceAccount',
+    namespaced: true,
+  },
   event: { group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
   lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
   deployment: { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true },

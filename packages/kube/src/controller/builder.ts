@@ -76,7 +76,11 @@ export class ControllerBuilder {
   }
 
   /** Any kind: `map` says which requests an event of it should enqueue. */
-  watches<T extends KubeObject>(resource: ResourceRef, map: (obj: T) => Request[], opts: SourceOptions<T> = {}): this {
+  watches<T extends KubeObject>(
+    resource: ResourceRef,
+    map: (obj: T) => Request[],
+    opts: SourceOptions<T> = {},
+  ): this {
     this.sources.push({
       resource,
       map: (o) => map(o as T).map(requestKey),
@@ -86,7 +90,8 @@ export class ControllerBuilder {
   }
 
   withOptions(opts: { maxConcurrentReconciles?: number; rateLimiter?: RateLimiter }): this {
-    if (opts.maxConcurrentReconciles !== undefined) this.maxConcurrentReconciles = opts.maxConcurrentReconciles;
+    if (opts.maxConcurrentReconciles !== undefined)
+      this.maxConcurrentReconciles = opts.maxConcurrentReconciles;
     if (opts.rateLimiter) this.rateLimiter = opts.rateLimiter;
     return this;
   }

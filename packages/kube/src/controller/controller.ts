@@ -75,7 +75,10 @@ export class Controller {
         this.log.error({ key, err: err.message }, 'terminal reconcile error');
       } else {
         this.queue.addRateLimited(key);
-        this.log.warn({ key, err: err instanceof Error ? err.message : String(err) }, 'reconcile failed; requeued');
+        this.log.warn(
+          { key, err: err instanceof Error ? err.message : String(err) },
+          'reconcile failed; requeued',
+        );
       }
     } finally {
       this.queue.done(key);

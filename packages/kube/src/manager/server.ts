@@ -1,7 +1,12 @@
 // The manager's HTTP endpoint: /metrics (Prometheus exposition), /healthz and /readyz. It binds
 // to loopback by default; any other address needs a certificate, so nothing listens beyond
 // the machine in clear text.
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { RuntimeMetrics } from '../metrics/registry.ts';
 
@@ -15,17 +20,23 @@ export interface ProbeServerOptions {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-export async function startProbeServer(opts: ProbeServerOptions): Promise<{ port: number; close(): Promise<void> }> {
+export async function startProbeServer(
+  opts: ProbeServerOptions,
+): Promise<{ port: number; close(): Promise<void> }> {
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host) && !opts.tls) {
-    throw new Error(`refusing to serve metrics on ${host} without TLS: pass a certificate or bind to 127.0.0.1`);
+    throw new Error(
+      `refusing to serve metrics on ${host} without TLS: pass a certificate or bind to 127.0.0.1`,
+    );
   }
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (path === '/readyz') {
       const ok = opts.ready();
-      return void res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok' : 'not ready');
+      return void res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(ok ? 'ok' : 'not ready');
     }
     if (path === '/metrics') {
       opts.metrics.text().then(

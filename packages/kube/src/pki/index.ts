@@ -11,7 +11,11 @@ type DomCrypto = Parameters<typeof x509.cryptoProvider.set>[0];
 type KeyPair = webcrypto.CryptoKeyPair;
 x509.cryptoProvider.set(webcrypto as unknown as DomCrypto);
 
-const ALG: webcrypto.EcKeyGenParams & webcrypto.EcdsaParams = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+const ALG: webcrypto.EcKeyGenParams & webcrypto.EcdsaParams = {
+  name: 'ECDSA',
+  namedCurve: 'P-256',
+  hash: 'SHA-256',
+};
 const DAY_MS = 24 * 3600 * 1000;
 
 /** A certificate with its private key, both PEM. */
@@ -46,7 +50,9 @@ async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
 
 /** Wraps DER bytes in PEM armour. */
 export function pem(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n');
   return `-----BEGIN ${label}-----\n${b64.replace(/\n$/, '')}\n-----END ${label}-----\n`;
 }
 
@@ -55,7 +61,10 @@ function generateKeys(): Promise<KeyPair> {
 }
 
 /** Creates a fresh self-signed CA. */
-export async function createCertificateAuthority(commonName: string, validDays = 3650): Promise<CertificateAuthority> {
+export async function createCertificateAuthority(
+  commonName: string,
+  validDays = 3650,
+): Promise<CertificateAuthority> {
   const keys = await generateKeys();
   const now = Date.now();
   const caCert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -93,7 +102,10 @@ export async function createCertificateAuthority(commonName: string, validDays =
         signingAlgorithm: ALG,
         extensions: [
           new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+          new x509.KeyUsagesExtension(
+            x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+            true,
+          ),
           new x509.ExtendedKeyUsageExtension(usages),
           await x509.AuthorityKeyIdentifierExtension.create(caCert),
           ...(names.length ? [new x509.SubjectAlternativeNameExtension(names)] : []),

@@ -22,7 +22,8 @@ after(async () => {
 
 test('relists after 410 Gone and reports the changes it missed', async () => {
   await createNamespace(client, 'gone');
-  for (const n of ['keep', 'change', 'drop']) await client.create(builtin.configMap, configMap('gone', n, { v: '0' }));
+  for (const n of ['keep', 'change', 'drop'])
+    await client.create(builtin.configMap, configMap('gone', n, { v: '0' }));
   const inf = new Informer({ client, resource: builtin.configMap, namespace: 'gone' });
   const events: string[] = [];
   inf.addHandler({
@@ -48,7 +49,13 @@ test('relists after 410 Gone and reports the changes it missed', async () => {
   await eventually('a relist after 410', () => inf.reflector.lists === 2);
   await eventually('the missed changes', () => events.length >= 3);
   assert.deepEqual(events.sort(), ['add new', 'delete drop', 'update change']);
-  assert.deepEqual(inf.store.list().map((o) => o.metadata.name).sort(), ['change', 'keep', 'new']);
+  assert.deepEqual(
+    inf.store
+      .list()
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['change', 'keep', 'new'],
+  );
   // And it keeps watching after the relist.
   await client.create(builtin.configMap, configMap('gone', 'after'));
   await eventually('a watch event after the relist', () => inf.store.get('gone/after'));

@@ -1,10 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Controller, generationChanged, labelSelector, matchesLabels, parseKey, requestKey, TerminalError, type KubeObject } from '../../src/index.ts';
+import {
+  Controller,
+  generationChanged,
+  labelSelector,
+  matchesLabels,
+  parseKey,
+  requestKey,
+  TerminalError,
+  type KubeObject,
+} from '../../src/index.ts';
 import { ItemExponentialFailureRateLimiter } from '../../src/workqueue/ratelimiter.ts';
 import { RuntimeMetrics } from '../../src/metrics/registry.ts';
 
-const meta = (generation: number, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'X', metadata: { name: 'n', generation, labels } });
+const meta = (generation: number, labels: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'X',
+  metadata: { name: 'n', generation, labels },
+});
 
 test('request keys round-trip for namespaced and cluster-scoped objects', () => {
   assert.deepEqual(parseKey('ns/a'), { namespace: 'ns', name: 'a' });
@@ -15,11 +28,17 @@ test('request keys round-trip for namespaced and cluster-scoped objects', () => 
 test('predicates: generationChanged and label selectors', () => {
   assert.equal(generationChanged.update!(meta(1), meta(1)), false);
   assert.equal(generationChanged.update!(meta(1), meta(2)), true);
-  const p = labelSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['db'] }] });
+  const p = labelSelector({
+    matchLabels: { app: 'web' },
+    matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['db'] }],
+  });
   assert.equal(p.create!(meta(1, { app: 'web' })), true);
   assert.equal(p.create!(meta(1, { app: 'web', tier: 'db' })), false);
   assert.equal(matchesLabels({ matchExpressions: [{ key: 'a', operator: 'Exists' }] }, { a: '' }), true);
-  assert.equal(matchesLabels({ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] }, { a: '' }), false);
+  assert.equal(
+    matchesLabels({ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] }, { a: '' }),
+    false,
+  );
 });
 
 test('controller: one reconcile per key at a time, errors retried with backoff, terminal errors not retried', async () => {

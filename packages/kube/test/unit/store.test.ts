@@ -1,13 +1,32 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Informer, LABEL_INDEX, NAMESPACE_INDEX, OWNER_INDEX, Store, type KubeObject } from '../../src/index.ts';
+import {
+  Informer,
+  LABEL_INDEX,
+  NAMESPACE_INDEX,
+  OWNER_INDEX,
+  Store,
+  type KubeObject,
+} from '../../src/index.ts';
 import type { KubeClient } from '../../src/client/client.ts';
 import { builtin } from '../../src/client/resources.ts';
 
-const obj = (ns: string, name: string, rv: string, labels: Record<string, string> = {}, owner?: string): KubeObject => ({
+const obj = (
+  ns: string,
+  name: string,
+  rv: string,
+  labels: Record<string, string> = {},
+  owner?: string,
+): KubeObject => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
-  metadata: { namespace: ns, name, resourceVersion: rv, labels, ownerReferences: owner ? [{ apiVersion: 'v1', kind: 'X', name: 'o', uid: owner }] : undefined },
+  metadata: {
+    namespace: ns,
+    name,
+    resourceVersion: rv,
+    labels,
+    ownerReferences: owner ? [{ apiVersion: 'v1', kind: 'X', name: 'o', uid: owner }] : undefined,
+  },
 });
 
 test('store indexes by namespace, owner and label, and keeps them right across updates and deletes', () => {
@@ -16,7 +35,13 @@ test('store indexes by namespace, owner and label, and keeps them right across u
   s.upsert(obj('a', 'y', '1', { app: 'db' }));
   s.upsert(obj('b', 'x', '1', { app: 'web' }));
   assert.equal(s.size, 3);
-  assert.deepEqual(s.byIndex(NAMESPACE_INDEX, 'a').map((o) => o.metadata.name).sort(), ['x', 'y']);
+  assert.deepEqual(
+    s
+      .byIndex(NAMESPACE_INDEX, 'a')
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['x', 'y'],
+  );
   assert.equal(s.byIndex(OWNER_INDEX, 'u1').length, 1);
   assert.equal(s.byIndex(LABEL_INDEX, 'app=web').length, 2);
   s.upsert(obj('a', 'x', '2', { app: 'db' }));
@@ -49,7 +74,10 @@ test('informer replace emits adds, updates of changed objects and deletes of van
   inf.apply('MODIFIED', obj('a', 'x', '4'));
   inf.apply('DELETED', obj('a', 'x', '5'));
   assert.deepEqual(seen, ['add x', 'add y', 'add z', 'delete y', 'update x', 'delete x']);
-  assert.deepEqual(inf.store.list().map((o) => o.metadata.name), ['z']);
+  assert.deepEqual(
+    inf.store.list().map((o) => o.metadata.name),
+    ['z'],
+  );
 });
 
 test('informer strips managedFields and replays the store to late handlers', () => {
