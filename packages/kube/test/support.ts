@@ -1,5 +1,5 @@
 // Shared by the integration tests: polling for a condition instead of sleeping fixed times.
-import type { KubeClient} from '../src/index.ts';
+import type { KubeClient } from '../src/index.ts';
 import { builtin, isAlreadyExists } from '../src/index.ts';
 
 export async function eventually<T>(

@@ -46,7 +46,9 @@ async function go(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Pro
   } catch (err) {
     const e = err as { stderr?: string; code?: string };
     if (e.code === 'ENOENT')
-      throw new Error('the Go toolchain (`go`) is not on PATH; it is needed to build the control plane', { cause: err });
+      throw new Error('the Go toolchain (`go`) is not on PATH; it is needed to build the control plane', {
+        cause: err,
+      });
     throw new Error(`go ${args.join(' ')} failed:\n${e.stderr ?? String(err)}`, { cause: err });
   }
 }
