@@ -45,7 +45,8 @@ dev
       dir: opts.dir,
       nodes: opts.nodes,
       detach: Boolean(opts.detach),
-      progress: createProgress({ json }),
+      // --json forces JSON progress; otherwise a TTY gets a stage list and anything else JSON lines.
+      progress: createProgress({ json: json || undefined }),
     });
     out(
       json,

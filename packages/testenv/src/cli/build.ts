@@ -6,7 +6,7 @@ import { buildBinaries } from '../build.ts';
 const json = process.argv.includes('--json');
 const force = process.argv.includes('--force');
 try {
-  const result = await buildBinaries(createProgress({ json }), { force });
+  const result = await buildBinaries(createProgress({ json: json || undefined }), { force });
   if (json) process.stdout.write(JSON.stringify(result) + '\n');
   else {
     process.stdout.write(
