@@ -115,9 +115,12 @@ export class Manager implements ControllerHost {
           renewDeadlineMs: le.renewDeadlineMs,
           retryPeriodMs: le.retryPeriodMs,
           metrics: this.metrics,
+          // Returning the work keeps the Lease renewed on shutdown until reconciles in flight are done,
+          // and only then released: the next leader never overlaps them.
           onStartedLeading: (leaderSignal) => {
             this.log.info({ lease: `${le.namespace}/${le.name}` }, 'became leader');
             leaderWork = runLeaderWork(leaderSignal);
+            return leaderWork;
           },
           onStoppedLeading: () => this.log.info({ lease: `${le.namespace}/${le.name}` }, 'stopped leading'),
         });
