@@ -1,4 +1,5 @@
-// Builds the pinned control-plane binaries from the Go module proxy into the cache folder.
+// Builds the pinned control-plane binaries, and kubeadm (which checks rendered configurations), from
+// the Go module proxy into the cache folder.
 // Kubernetes and etcd come from tools/k8s (whose go.mod pins every staging module); kwok is
 // `go install`ed at its tag. The build goes to a temporary folder that is renamed into place, so
 // an interrupted build never leaves a half-filled cache.
@@ -90,12 +91,13 @@ export async function buildBinaries(
     const goVersion = (await go(['env', 'GOVERSION'], toolsDir)).trim();
     const ldflags = `-s -w ${versionLdflags()}`;
     await progress.stage(
-      `build kube-apiserver, kube-controller-manager, kube-scheduler, kubectl ${KUBERNETES_VERSION} and etcd ${ETCD_VERSION}`,
+      `build kube-apiserver, kube-controller-manager, kube-scheduler, kubeadm, kubectl ${KUBERNETES_VERSION} and etcd ${ETCD_VERSION}`,
       () =>
         go(
           [
             'build',
             '-trimpath',
+            '-buildvcs=false',
             '-ldflags',
             ldflags,
             '-o',
@@ -103,6 +105,7 @@ export async function buildBinaries(
             'k8s.io/kubernetes/cmd/kube-apiserver',
             'k8s.io/kubernetes/cmd/kube-controller-manager',
             'k8s.io/kubernetes/cmd/kube-scheduler',
+            'k8s.io/kubernetes/cmd/kubeadm',
             'k8s.io/kubernetes/cmd/kubectl',
             './etcd',
           ],

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { COMPONENTS, ETCD_VERSION, KUBERNETES_VERSION, KWOK_VERSION, type Component } from './versions.ts';
+import {
+  BUILD_REVISION,
+  COMPONENTS,
+  ETCD_VERSION,
+  KUBERNETES_VERSION,
+  KWOK_VERSION,
+  type Component,
+} from './versions.ts';
 
 /** Root of the build cache: outside the work tree so that fresh clones on the same machine reuse it. */
 export function cacheRoot(): string {
@@ -12,7 +19,11 @@ export function cacheRoot(): string {
 
 /** The folder holding one pinned set of binaries; its name is the cache key. */
 export function binariesDir(): string {
-  return join(cacheRoot(), `k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}`, 'bin');
+  return join(
+    cacheRoot(),
+    `k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}_r${BUILD_REVISION}`,
+    'bin',
+  );
 }
 
 /** kwok's stage configuration, written beside the binaries by the build. */

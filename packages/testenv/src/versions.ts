@@ -9,7 +9,11 @@ export const COMPONENTS = [
   'kube-apiserver',
   'kube-controller-manager',
   'kube-scheduler',
+  'kubeadm',
   'kubectl',
   'kwok',
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
+
+/** Revision of the build recipe (which binaries, how they are built); part of the cache key, so a change rebuilds. */
+export const BUILD_REVISION = 2;

@@ -296,7 +296,7 @@ describe('object helpers against kube-apiserver', () => {
           note: 'x'.repeat(2000),
         });
       }
-      assert.ok(performance.now() - started < 20, 'recording does not wait for the API');
+      assert.ok(performance.now() - started < 250, 'recording does not wait for the API');
       await recorder.flush();
       events = await eventsAbout('eventful');
       assert.equal(events.length, 1);

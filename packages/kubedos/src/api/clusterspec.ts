@@ -11,12 +11,15 @@ const strict = { additionalProperties: false } as const;
 const Obj = <T extends Parameters<typeof Type.Object>[0]>(props: T, description: string) =>
   Type.Object(props, { ...strict, description });
 
-const DNS_LABEL = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
+// Patterns are exported so validation messages can name the format instead of quoting the regex.
+export const DNS_LABEL = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
 const Name = (description: string) => Type.String({ pattern: DNS_LABEL, maxLength: 63, description });
-const PLANE = '^wg[0-9]+$';
-const Cidr = (description: string) =>
-  Type.String({ pattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}/([0-9]|[12][0-9]|3[0-2])$', description });
-const Ipv4 = (description: string) => Type.String({ pattern: '^([0-9]{1,3}\\.){3}[0-9]{1,3}$', description });
+export const PLANE = '^wg[0-9]+$';
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+export const IPV4 = `^${OCTET}(\\.${OCTET}){3}$`;
+export const CIDR = `^${OCTET}(\\.${OCTET}){3}/([0-9]|[12][0-9]|3[0-2])$`;
+const Cidr = (description: string) => Type.String({ pattern: CIDR, description });
+const Ipv4 = (description: string) => Type.String({ pattern: IPV4, description });
 const Vlan = Type.Integer({ minimum: 1, maximum: 4094, description: 'An 802.1Q VLAN id (1-4094).' });
 const DestructiveFlag = (what: string) =>
   Type.Optional(
@@ -152,6 +155,7 @@ export const NodeSpec = Obj(
     ),
     addresses: Type.Optional(
       Type.Record(Type.String({ pattern: PLANE }), Ipv4('Address in that plane.'), {
+        ...strict,
         description: 'Explicit plane addresses that override the derived ones, e.g. { wg1: 10.101.0.10 }.',
       }),
     ),
@@ -209,7 +213,7 @@ export const Networking = Obj(
         },
         'A kernel WireGuard L3 plane.',
       ),
-      { description: 'WireGuard planes by name (wg1, wg2, …).' },
+      { ...strict, description: 'WireGuard planes by name (wg1, wg2, …).' },
     ),
     addressing: Obj(
       {
@@ -340,8 +344,15 @@ export const Ceph = Obj(
         Obj(
           {
             name: Name('Ceph pool name.'),
-            size: Type.Optional(Type.Integer({ minimum: 1 })),
-            minSize: Type.Optional(Type.Integer({ minimum: 1 })),
+            size: Type.Optional(
+              Type.Integer({ minimum: 1, description: 'Replicas of this pool; default: storage.ceph.size.' }),
+            ),
+            minSize: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                description: 'min_size of this pool; default: storage.ceph.minSize.',
+              }),
+            ),
           },
           'A Ceph pool.',
         ),
@@ -351,8 +362,16 @@ export const Ceph = Obj(
     recovery: Type.Optional(
       Obj(
         {
-          maxBackfills: Type.Integer({ minimum: 1, default: 1 }),
-          recoveryMaxActive: Type.Integer({ minimum: 1, default: 3 }),
+          maxBackfills: Type.Integer({
+            minimum: 1,
+            default: 1,
+            description: 'osd_max_backfills: concurrent backfills per OSD.',
+          }),
+          recoveryMaxActive: Type.Integer({
+            minimum: 1,
+            default: 3,
+            description: 'osd_recovery_max_active: concurrent recovery operations per OSD.',
+          }),
         },
         'Recovery throttles.',
       ),
@@ -372,9 +391,9 @@ export const Storage = Obj(
             {
               system: Obj(
                 {
-                  hourly: Type.Integer({ minimum: 0 }),
-                  daily: Type.Integer({ minimum: 0 }),
-                  weekly: Type.Integer({ minimum: 0 }),
+                  hourly: Type.Integer({ minimum: 0, description: 'Hourly snapshots kept.' }),
+                  daily: Type.Integer({ minimum: 0, description: 'Daily snapshots kept.' }),
+                  weekly: Type.Integer({ minimum: 0, description: 'Weekly snapshots kept.' }),
                 },
                 'Snapshots kept of the system datasets.',
               ),
@@ -395,14 +414,14 @@ export const Orchestration = Obj(
     salt: Obj(
       {
         enabled: Type.Boolean({ description: 'Use Salt for enrollment and discovery.' }),
-        purpose: Type.Optional(Type.String()),
+        purpose: Type.Optional(Type.String({ description: 'Free-form note of what Salt is used for.' })),
       },
       'Salt: bootstrap and discovery only.',
     ),
     ansible: Obj(
       {
         enabled: Type.Boolean({ description: 'Use Ansible for idempotent convergence.' }),
-        purpose: Type.Optional(Type.String()),
+        purpose: Type.Optional(Type.String({ description: 'Free-form note of what Ansible is used for.' })),
         safety: Obj(
           {
             allowRepartition: DestructiveFlag('repartitioning disks (stage 5)'),
@@ -450,7 +469,12 @@ export const Kubernetes = Obj(
         ),
         externalEtcd: Type.Optional(
           Obj(
-            { endpoints: Type.Array(Type.String({ pattern: '^https://' }), { minItems: 1 }) },
+            {
+              endpoints: Type.Array(Type.String({ pattern: '^https://' }), {
+                minItems: 1,
+                description: 'etcd client URLs (https://host:2379).',
+              }),
+            },
             'External etcd (when etcd is external).',
           ),
         ),
@@ -463,7 +487,7 @@ export const Kubernetes = Obj(
           podCidr: Cidr('Pod network CIDR.'),
           serviceCidr: Cidr('Service network CIDR.'),
         },
-        'Cluster networks; default pods 10.244.0.0/16, services 10.96.0.0/12.',
+        'Cluster networks; default pods 10.244.0.0/16, services 10.96.0.0/16 (not 10.96.0.0/12, which covers the conventional planes 10.101-10.103).',
       ),
     ),
     cni: Obj(
@@ -480,7 +504,11 @@ export const Kubernetes = Obj(
       {
         enabled: Type.Boolean({ description: 'Deploy the observability baseline.' }),
         stack: Obj(
-          { prometheus: Type.Boolean(), grafana: Type.Boolean(), loki: Type.Boolean() },
+          {
+            prometheus: Type.Boolean({ description: 'Deploy Prometheus (metrics).' }),
+            grafana: Type.Boolean({ description: 'Deploy Grafana (dashboards).' }),
+            loki: Type.Boolean({ description: 'Deploy Loki (logs).' }),
+          },
           'Which components.',
         ),
         bindPlane: PlaneName,
@@ -510,8 +538,13 @@ export const Acceptance = Obj(
     drills: Type.Array(
       Obj(
         {
-          name: Type.Union([Type.Literal('delete-worker'), Type.Literal('delete-control-plane')]),
-          expectRecoveryMinutes: Type.Integer({ minimum: 1 }),
+          name: Type.Union([Type.Literal('delete-worker'), Type.Literal('delete-control-plane')], {
+            description: 'Which node the drill deletes and replaces.',
+          }),
+          expectRecoveryMinutes: Type.Integer({
+            minimum: 1,
+            description: 'Minutes within which the cluster must be healthy again.',
+          }),
         },
         'A replacement drill (§17.2).',
       ),
