@@ -1,8 +1,11 @@
-// npm run generate: writes deploy/crds/<plural>.<group>.yaml from the resource definitions.
+// npm run generate: writes every generated artefact under deploy/ from its source: the CRDs
+// (deploy/crds/<plural>.<group>.yaml) and the ClusterSpec JSON Schema (deploy/schemas/).
 import { writeCrds } from '@industriverse/kube';
+import { writeSchema } from '../packages/kubedos/src/schema-export.ts';
 import { crdDir, shippedResources } from './crds.ts';
 
 const { updated, removed } = await writeCrds(crdDir, await shippedResources());
 for (const f of updated) process.stdout.write(`wrote ${f}\n`);
 for (const f of removed) process.stdout.write(`removed ${f}\n`);
+if (await writeSchema()) process.stdout.write('wrote deploy/schemas/clusterspec.schema.json\n');
 if (!updated.length && !removed.length) process.stdout.write('deploy/crds is up to date\n');

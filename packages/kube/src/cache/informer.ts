@@ -24,8 +24,10 @@ export interface InformerOptions<T> extends Omit<ReflectorOptions, 'client' | 'r
   log?: Logger;
 }
 
+// Assigned, not deleted: `delete` of a property that is not the last one turns the object into a
+// slower, larger dictionary, which at 50,000 cached objects costs ~400 bytes each.
 export const stripManagedFields = <T extends KubeObject>(obj: T): T => {
-  if (obj.metadata.managedFields) delete obj.metadata.managedFields;
+  if (obj.metadata.managedFields) obj.metadata.managedFields = undefined;
   return obj;
 };
 
