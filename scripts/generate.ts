@@ -1,7 +1,7 @@
 // npm run generate: writes every generated artefact under deploy/ from its source: the CRDs
 // (deploy/crds/<plural>.<group>.yaml) and the ClusterSpec JSON Schema (deploy/schemas/).
 import { writeCrds } from '@industriverse/kube';
-import { writeSchema } from '../packages/kubedos/src/schema-export.ts';
+import { writeSchema } from '@industriverse/kubedos/schema-export';
 import { crdDir, shippedResources } from './crds.ts';
 
 const { updated, removed } = await writeCrds(crdDir, await shippedResources());
