@@ -18,6 +18,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     summary: 'validate, plan and render of 10, 100 and 1,000-node ClusterSpecs, and render determinism',
     load: () => import('./kubedos/harness.ts'),
   },
+  kubilitics: {
+    summary: 'graph ingest, blast-radius p99 on 100k objects, bytes per object, diagnose on 5,000 pods',
+    load: () => import('./kubilitics/harness.ts'),
+  },
   controlplane: {
     summary: 'start time of the local control plane; with --cold, a cold build of the pinned binaries',
     load: () => import('./controlplane/harness.ts'),

@@ -52,6 +52,8 @@ export interface Edge {
   from: NodeId;
   to: NodeId;
   kind: EdgeKind;
+  /** Set on a ConfigMap/Secret reference marked `optional: true`: its absence is no fault. */
+  optional?: boolean;
 }
 
 /** One line of a snapshot's history.jsonl (and of the live feed). */

@@ -1,0 +1,2 @@
+export * from './patch.ts';
+export * from './store.ts';
