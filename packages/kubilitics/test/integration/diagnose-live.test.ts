@@ -80,17 +80,19 @@ test('live: an unschedulable Deployment, a Service selecting nothing and a NotRe
   // Selects a label no pod carries.
   await client.create(services, service('checkout', { app: 'checkout' }));
   // A Node nobody runs (no kubelet, not kwok's), reported NotReady, with a pod bound to it.
-  const lost = await client.create(builtin.node, {
+  await client.create(builtin.node, {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: 'worker-lost', labels: { 'kubernetes.io/hostname': 'worker-lost' } },
     spec: {},
   });
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  await client.update(
+  // A merge patch, not an update: the controller-manager may touch the new Node in between.
+  await client.patch(
     builtin.node,
+    undefined,
+    'worker-lost',
     {
-      ...lost,
       status: {
         conditions: [
           {
@@ -104,6 +106,7 @@ test('live: an unschedulable Deployment, a Service selecting nothing and a NotRe
         ],
       },
     },
+    'strategic',
     'status',
   );
   await client.create(builtin.pod, {
