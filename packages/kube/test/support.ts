@@ -1,25 +1,7 @@
-// Shared by the integration tests: polling for a condition instead of sleeping fixed times.
+// Shared by the integration tests.
+export { eventually } from '@industriverse/testenv';
 import type { KubeClient } from '../src/index.ts';
 import { builtin, isAlreadyExists } from '../src/index.ts';
-
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 export async function createNamespace(client: KubeClient, name: string): Promise<void> {
   await client

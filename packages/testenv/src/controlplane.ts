@@ -15,6 +15,7 @@ import {
 import { binariesDir, binaryPaths, KWOK_STAGES_FILE } from './cache.ts';
 import { freePort } from './ports.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
+import { eventually } from './eventually.ts';
 import { startComponent, stopComponent, type Component } from './process.ts';
 import { fakeNode } from './nodes.ts';
 
@@ -53,33 +54,21 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(
+/** Waits for `probe`, failing at once when `component` exits meanwhile. */
+function waitFor<T>(
   what: string,
   timeoutMs: number,
   probe: () => Promise<T | undefined>,
   component?: Component,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (component && component.child.exitCode !== null) {
-      throw new Error(
-        `${component.name} exited with code ${component.child.exitCode} while waiting for ${what}; see ${component.logFile}`,
-      );
-    }
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    await sleep(100);
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
-  );
+  return eventually(what, probe, {
+    timeoutMs,
+    intervalMs: 100,
+    abortIf: () =>
+      component && component.child.exitCode !== null
+        ? `${component.name} exited with code ${component.child.exitCode}; see ${component.logFile}`
+        : undefined,
+  });
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {

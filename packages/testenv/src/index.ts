@@ -3,3 +3,4 @@ export * from './cache.ts';
 export * from './build.ts';
 export * from './controlplane.ts';
 export { stopPid } from './process.ts';
+export * from './eventually.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startControlPlane, type ControlPlane } from '@industriverse/testenv';
+import { eventually, startControlPlane, type ControlPlane } from '@industriverse/testenv';
 import type { KubeObject } from '../../src/api/meta.ts';
 import {
   ApiError,
@@ -33,20 +33,6 @@ const configMap = (name: string, data: Record<string, string> = {}): KubeObject 
   metadata: { name, namespace: NS },
   data,
 });
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('object helpers against kube-apiserver', () => {
   let cp: ControlPlane;

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtin, KubeClient, type KubeObject } from '@industriverse/kube';
-import { startControlPlane, type ControlPlane } from '@industriverse/testenv';
+import { eventually, startControlPlane, type ControlPlane } from '@industriverse/testenv';
 import { diagnose } from '../../src/diagnose/index.ts';
 import { connectLive, type LiveWorld } from '../../src/feed/live.ts';
 import { nodeId } from '../../src/model/types.ts';
@@ -14,20 +14,6 @@ let cp: ControlPlane;
 let client: KubeClient;
 let world: LiveWorld;
 const ns = 'live-diagnose';
-
-async function eventually<T>(
-  what: string,
-  probe: () => T | undefined | false,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const deployment = (name: string, cpu: string): KubeObject => ({
   apiVersion: 'apps/v1',

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtin, KubeClient, type KubeObject, type ResourceRef } from '@industriverse/kube';
-import { startControlPlane, type ControlPlane } from '@industriverse/testenv';
+import { eventually, startControlPlane, type ControlPlane } from '@industriverse/testenv';
 import { connectLive, type LiveWorld } from '../../src/feed/live.ts';
 import type { EdgeKind, NodeId } from '../../src/model/types.ts';
 
@@ -12,20 +12,6 @@ let cp: ControlPlane;
 let client: KubeClient;
 let world: LiveWorld;
 const ns = 'shop';
-
-async function eventually<T>(
-  what: string,
-  probe: () => T | undefined | false,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** The REST resource of a kind once discovery serves it (a new CRD takes a moment). */
 async function servedResource(apiVersion: string, kind: string): Promise<ResourceRef> {
