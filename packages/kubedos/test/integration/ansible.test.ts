@@ -14,6 +14,7 @@ import { writeRendered } from '../../src/render/files.ts';
 import { generateKubeadmSecrets, renderCloudInit, renderKubeadm } from '../../src/render/index-b.ts';
 import { missing, run } from '../checker.ts';
 import { toYaml } from '../../src/render/yaml.ts';
+import { ANSIBLE_TASK_KEYWORDS } from '../ansible-keywords.ts';
 import { generatedSpec, seedSpec, TRICKY_YAML } from '../render-spec.ts';
 
 const skip = missing('ansible-inventory', 'ansible-playbook', 'ansible-doc', 'python3');
@@ -99,30 +100,13 @@ describe('Ansible under ansible-core', { skip }, () => {
   it('every module the roles use ships with Debian ansible, with the options the tasks pass', async () => {
     const { ansible, env } = await render(seedSpec());
     const uses = new Map<string, Set<string>>();
-    const keywords = new Set([
-      'name',
-      'when',
-      'loop',
-      'loop_control',
-      'register',
-      'notify',
-      'become',
-      'delegate_to',
-      'run_once',
-      'no_log',
-      'changed_when',
-      'failed_when',
-      'throttle',
-      'block',
-      'vars',
-    ]);
     // Modules whose arguments are free-form names rather than options.
     const freeForm = new Set(['ansible.builtin.set_fact']);
     const walk = (tasks: Record<string, unknown>[]) => {
       for (const t of tasks) {
         if (Array.isArray(t.block)) walk(t.block as Record<string, unknown>[]);
         for (const [k, v] of Object.entries(t))
-          if (!keywords.has(k)) {
+          if (!ANSIBLE_TASK_KEYWORDS.has(k)) {
             const opts = uses.get(k) ?? new Set<string>();
             if (v && typeof v === 'object' && !freeForm.has(k)) Object.keys(v).forEach((o) => opts.add(o));
             uses.set(k, opts);

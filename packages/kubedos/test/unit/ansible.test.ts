@@ -5,6 +5,7 @@ import { addressPlan, vmidPlan } from '../../src/addressing.ts';
 import { diskDevice, renderAnsible } from '../../src/render/ansible/index.ts';
 import type { Rendered } from '../../src/render/files.ts';
 import { toYaml } from '../../src/render/yaml.ts';
+import { ANSIBLE_TASK_KEYWORDS } from '../ansible-keywords.ts';
 import { generatedSpec, seedSpec, TRICKY_YAML } from '../render-spec.ts';
 
 type Task = Record<string, unknown>;
@@ -37,29 +38,6 @@ const ROLES = [
   'substrate-provision',
   'wireguard-planes',
 ];
-/** Keys of a task that are not its module. */
-const TASK_KEYWORDS = new Set([
-  'name',
-  'when',
-  'loop',
-  'loop_control',
-  'register',
-  'notify',
-  'become',
-  'delegate_to',
-  'run_once',
-  'no_log',
-  'changed_when',
-  'failed_when',
-  'throttle',
-  'tags',
-  'vars',
-  'args',
-  'block',
-  'rescue',
-  'always',
-  'ignore_errors',
-]);
 
 /** Every task of the task and handler files, blocks flattened, with the file it is in. */
 function tasks(files: Rendered): { file: string; task: Task }[] {
@@ -79,7 +57,7 @@ function tasks(files: Rendered): { file: string; task: Task }[] {
 
 function moduleOf(task: Task): string | undefined {
   if (task.block) return undefined;
-  const modules = Object.keys(task).filter((k) => !TASK_KEYWORDS.has(k));
+  const modules = Object.keys(task).filter((k) => !ANSIBLE_TASK_KEYWORDS.has(k));
   assert.equal(modules.length, 1, `task ${String(task.name)} has modules ${modules.join(', ')}`);
   return modules[0];
 }
