@@ -1,4 +1,5 @@
 export * from './api/meta.ts';
+export * from './api/quantity.ts';
 export * from './api/time.ts';
 export * from './cache/index.ts';
 export * from './cli/progress.ts';

@@ -1,6 +1,9 @@
 export { toStructural, StructuralSchemaError } from './structural.ts';
 export type { StructuralSchema, StructuralType, ValidationRule } from './structural.ts';
 export { defineResource } from './define.ts';
+export { ConditionsSchema } from './schemas.ts';
+export { installCrds } from './install.ts';
+export type { InstallCrdsOptions } from './install.ts';
 export type {
   AdditionalVersion,
   CustomResourceDefinition,

@@ -15,6 +15,7 @@ import {
   applyObject,
   applyStatus,
   builtin,
+  ConditionsSchema,
   createLogger,
   defineResource,
   findCondition,
@@ -41,19 +42,7 @@ const parents = defineResource({
   spec: Type.Object({ message: Type.String() }),
   status: Type.Object({
     observedGeneration: Type.Optional(Type.Integer()),
-    conditions: Type.Optional(
-      Type.Array(
-        Type.Object({
-          type: Type.String(),
-          status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
-          reason: Type.String(),
-          message: Type.String(),
-          lastTransitionTime: Type.String({ format: 'date-time' }),
-          observedGeneration: Type.Optional(Type.Integer()),
-        }),
-        { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] },
-      ),
-    ),
+    conditions: Type.Optional(ConditionsSchema),
   }),
 });
 type Parent = ResourceOf<typeof parents>;

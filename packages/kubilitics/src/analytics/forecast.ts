@@ -2,7 +2,7 @@
 // The same computation as Prometheus' predict_linear, so an alert rule and kubilitics agree.
 import type { KubeObject } from '@industriverse/kube';
 import type { MetricSeries, ObjectRef } from '../model/types.ts';
-import { parseQuantity } from './quantity.ts';
+import { quantityValue } from '@industriverse/kube';
 import {
   gaugeSamples,
   increaseOf,
@@ -577,16 +577,16 @@ export function limitsFromObjects(objects: readonly KubeObject[]): LimitLookup {
     if (!o) return undefined;
     if (ref.kind === 'PersistentVolumeClaim') {
       return target.resource === 'disk'
-        ? (parseQuantity(rec(rec(o.status).capacity).storage) ??
-            parseQuantity(rec(rec(rec(o.spec).resources).requests).storage))
+        ? (quantityValue(rec(rec(o.status).capacity).storage) ??
+            quantityValue(rec(rec(rec(o.spec).resources).requests).storage))
         : undefined;
     }
     const res = target.resource === 'disk' ? 'ephemeral-storage' : target.resource;
     // A node's allocatable ephemeral storage says nothing about one of its other filesystems.
     if (ref.kind === 'Node')
-      return target.labels.mountpoint ? undefined : parseQuantity(rec(rec(o.status).allocatable)[res]);
+      return target.labels.mountpoint ? undefined : quantityValue(rec(rec(o.status).allocatable)[res]);
     const containers = list(rec(o.spec).containers);
-    const limitOf = (c: Json) => parseQuantity(rec(rec(c.resources).limits)[res]);
+    const limitOf = (c: Json) => quantityValue(rec(rec(c.resources).limits)[res]);
     if (target.container !== undefined) {
       const c = containers.find((x) => x.name === target.container);
       return c ? limitOf(c) : undefined;

@@ -1,6 +1,5 @@
 // Analytics without ML (seed §5): pure functions over metrics, watch history and the graph.
 export * from './series.ts';
-export * from './quantity.ts';
 export * from './forecast.ts';
 export * from './transitions.ts';
 export * from './baselines.ts';

@@ -6,7 +6,6 @@ import {
   forecastAll,
   formatDuration,
   limitsFromObjects,
-  parseQuantity,
   rateOf,
   timeToExhaustion,
 } from '../../src/analytics/index.ts';
@@ -385,17 +384,6 @@ describe('forecastAll', () => {
 });
 
 describe('helpers', () => {
-  it('parses quantities', () => {
-    assert.equal(parseQuantity('512Mi'), 512 * MiB);
-    assert.equal(parseQuantity('250m'), 0.25);
-    assert.equal(parseQuantity('1.5G'), 1.5e9);
-    assert.equal(parseQuantity('2'), 2);
-    assert.equal(parseQuantity('1e3'), 1000);
-    assert.equal(parseQuantity(3), 3);
-    assert.equal(parseQuantity('12Q'), undefined);
-    assert.equal(parseQuantity('abc'), undefined);
-  });
-
   it('rates counters across resets', () => {
     assert.deepEqual(
       rateOf([

@@ -16,7 +16,7 @@ import {
 } from '../evidence.ts';
 import { containerStatuses, describe, podContainers, type ContainerStatus } from '../k8s.ts';
 import type { Analyzer, DiagnoseContext, Hypothesis, Weighed } from '../types.ts';
-import { parseQuantity } from '../../analytics/quantity.ts';
+import { quantityValue } from '@industriverse/kube';
 
 /**
  * The container statuses of a pod OOMKilled within the window (now, or as their last state). A
@@ -45,7 +45,7 @@ function peakOfLimit(
   container: string,
   limit: string | undefined,
 ): number | undefined {
-  const bytes = parseQuantity(limit);
+  const bytes = quantityValue(limit);
   if (!bytes) return undefined;
   let peak: number | undefined;
   for (const s of world.metrics) {

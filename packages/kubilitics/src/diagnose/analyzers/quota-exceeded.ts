@@ -4,7 +4,7 @@
 import type { KubeObject } from '@industriverse/kube';
 import { refOfObject } from '../../graph/edges.ts';
 import { nodeId, type NodeId, type ObjectRef, type World } from '../../model/types.ts';
-import { parseQuantity } from '../../analytics/quantity.ts';
+import { quantityValue } from '@industriverse/kube';
 import { WEIGHT } from '../confidence.ts';
 import { contradict, eventEvidence, recentEvents, support } from '../evidence.ts';
 import { condition, describe, number, specOf, statusOf } from '../k8s.ts';
@@ -39,7 +39,7 @@ function usage(quota: KubeObject, resources: string[]): string[] {
   return resources
     .filter((r) => hard[r] !== undefined)
     .map((r) => {
-      const full = (parseQuantity(used[r]) ?? 0) >= (parseQuantity(hard[r]) ?? Infinity);
+      const full = (quantityValue(used[r]) ?? 0) >= (quantityValue(hard[r]) ?? Infinity);
       return `${r} used ${used[r] ?? '0'} of ${hard[r]}${full ? ' (full)' : ''}`;
     });
 }

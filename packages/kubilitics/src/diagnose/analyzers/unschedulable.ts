@@ -3,7 +3,7 @@
 import type { KubeObject } from '@industriverse/kube';
 import { refOfObject } from '../../graph/edges.ts';
 import { nodeId, type World } from '../../model/types.ts';
-import { parseQuantity } from '../../analytics/quantity.ts';
+import { quantityValue } from '@industriverse/kube';
 import { WEIGHT } from '../confidence.ts';
 import {
   eventEvidence,
@@ -33,7 +33,7 @@ function requests(pod: KubeObject): Record<string, number> {
   const sum: Record<string, number> = {};
   for (const c of podContainers(pod)) {
     const req = (c.resources as { requests?: Record<string, string> } | undefined)?.requests ?? {};
-    for (const [k, v] of Object.entries(req)) sum[k] = (sum[k] ?? 0) + (parseQuantity(v) ?? 0);
+    for (const [k, v] of Object.entries(req)) sum[k] = (sum[k] ?? 0) + (quantityValue(v) ?? 0);
   }
   return sum;
 }
@@ -43,7 +43,7 @@ function oversized(world: World, pod: KubeObject): string[] {
   const largest: Record<string, number> = {};
   for (const node of world.objects('Node')) {
     const alloc = (statusOf(node).allocatable as Record<string, string> | undefined) ?? {};
-    for (const [k, v] of Object.entries(alloc)) largest[k] = Math.max(largest[k] ?? 0, parseQuantity(v) ?? 0);
+    for (const [k, v] of Object.entries(alloc)) largest[k] = Math.max(largest[k] ?? 0, quantityValue(v) ?? 0);
   }
   if (!Object.keys(largest).length) return [];
   return Object.entries(requests(pod))
