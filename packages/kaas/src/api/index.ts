@@ -1,0 +1,2 @@
+export * from './proof-types.ts';
+export * from './resources.ts';
