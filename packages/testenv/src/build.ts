@@ -36,7 +36,8 @@ function versionLdflags(): string {
     .join(' ');
 }
 
-async function go(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+/** Runs the Go toolchain (CGO off: static binaries) and returns its stdout; errors carry Go's stderr. */
+export async function go(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
     const { stdout } = await run('go', args, {
       cwd,

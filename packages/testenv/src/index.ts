@@ -4,3 +4,5 @@ export * from './build.ts';
 export * from './controlplane.ts';
 export { stopPid } from './process.ts';
 export * from './eventually.ts';
+export * from './softhsm.ts';
+export * from './cosign.ts';

@@ -3,6 +3,8 @@
 export const KUBERNETES_VERSION = 'v1.35.4';
 export const ETCD_VERSION = 'v3.6.5';
 export const KWOK_VERSION = 'v0.8.0';
+/** cosign, built from its Go module, checks our Sigstore bundles in tests. */
+export const COSIGN_VERSION = 'v3.1.3';
 
 export const COMPONENTS = [
   'etcd',

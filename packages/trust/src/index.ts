@@ -1,0 +1,11 @@
+export * from './errors.ts';
+export * from './digest.ts';
+export * from './keys.ts';
+export * from './ecdsa.ts';
+export * from './signer.ts';
+export * from './pkcs11/index.ts';
+export * from './dsse.ts';
+export * from './sigstore.ts';
+export * from './tlog/index.ts';
+export { LockTimeoutError, withFileLock } from './file-lock.ts';
+export { fsyncDir, tempPath, writeFileAtomic } from './atomic-file.ts';

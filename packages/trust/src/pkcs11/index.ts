@@ -1,0 +1,2 @@
+export * from './uri.ts';
+export { openPkcs11Signer } from './signer.ts';
