@@ -22,6 +22,10 @@ const BENCHMARKS: Record<string, Benchmark> = {
     summary: 'graph ingest, blast-radius p99 on 100k objects, bytes per object, diagnose on 5,000 pods',
     load: () => import('./kubilitics/harness.ts'),
   },
+  capsule: {
+    summary: 'pack and verify of a capsule with a 1 GiB payload: throughput against sha256sum, peak RSS',
+    load: () => import('./capsule/harness.ts'),
+  },
   controlplane: {
     summary: 'start time of the local control plane; with --cold, a cold build of the pinned binaries',
     load: () => import('./controlplane/harness.ts'),
