@@ -101,7 +101,7 @@ const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 export function registerPackageCommands(program: Command): void {
   program
     .command('keygen')
-    .description('Create a signing key pair (PEM: PKCS#8 private key, mode 0600, and SPKI public key)')
+    .description('create a signing key pair (PEM: PKCS#8 private key, mode 0600, and SPKI public key)')
     .option('--out-dir <dir>', 'write capsule.key and capsule.pub into this folder', '.')
     .option('--private <file>', 'private key file (with --public, instead of --out-dir)')
     .option('--public <file>', 'public key file')
@@ -144,7 +144,7 @@ export function registerPackageCommands(program: Command): void {
 
   program
     .command('pack')
-    .description('Pack a folder into a deterministic, signed capsule (.tar.gz)')
+    .description('pack a folder into a deterministic, signed capsule (.tar.gz)')
     .argument('<dir>', 'folder with capsule.json and the payload')
     .option('--out <file>', 'capsule file (default capsule_<name>-<version>.tar.gz)')
     .option('--key <file>', 'PEM private key file')
@@ -192,7 +192,7 @@ export function registerPackageCommands(program: Command): void {
 
   program
     .command('sign')
-    .description('Sign an existing capsule again (another key, or an HSM); the payload is checked first')
+    .description('sign an existing capsule again (another key, or an HSM); the payload is checked first')
     .argument('<file>', 'capsule file')
     .option('--key <file>', 'PEM private key file')
     .option('--pkcs11-uri <uri>', 'PKCS#11 key (RFC 7512 URI; PIN from pin-source or PKCS11_PIN)')
@@ -222,7 +222,7 @@ export function registerPackageCommands(program: Command): void {
     program
       .command('verify')
       .description(
-        'Verify a capsule: archive safety, checksums, signature, manifest (exit 0 valid, 1 invalid)',
+        'verify a capsule: archive safety, checksums, signature, manifest (exit 0 valid, 1 invalid)',
       )
       .argument('<file>', 'capsule file')
       .option('--key <file>', 'trusted public key (PEM); repeat for several', collect, [] as string[])
@@ -262,7 +262,7 @@ export function registerPackageCommands(program: Command): void {
   withLimits(
     program
       .command('inspect')
-      .description('Show a capsule’s manifest, files, sizes, digest and recorded signer (no key needed)')
+      .description('show a capsule’s manifest, files, sizes, digest and recorded signer (no key needed)')
       .argument('<file>', 'capsule file')
       .option('--json', 'machine-readable output'),
   ).action(
@@ -300,7 +300,7 @@ export function registerPackageCommands(program: Command): void {
   program
     .command('bundle')
     .description(
-      'Export the signature as a Sigstore bundle (v0.3) over checksum.sha256, for cosign verify-blob',
+      'export the signature as a Sigstore bundle (v0.3) over checksum.sha256, for cosign verify-blob',
     )
     .argument('<file>', 'capsule file')
     .option('--out <file>', 'bundle file (default FILE with .sigstore.json)')
