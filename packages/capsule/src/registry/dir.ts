@@ -3,19 +3,28 @@
 //   blobs/sha256/<hex>    capsules, content-addressed
 //   proofs/               proof envelopes, receipts, by-subject markers (see proofs/store.ts)
 //   log/                  the transparency log that anchors proofs
+//   keys/capsule/*.pem    public keys trusted to sign capsules (with trustOnFirstUse, the first signer)
 //   keys/proof/*.pem      public keys trusted to sign proofs (the proof signer's is added)
+//   private/proof.key     the registry's own proof signing key, when it was given none (mode 0600)
 // Several processes may push at once: the index is only rewritten under the lock, and a push
 // verifies the capsule before it takes the lock.
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PROOF_TYPES } from '@industriverse/kaas/api';
-import { readPublicKeyFile, withFileLock, writeFileAtomic, type PublicKey } from '@industriverse/trust';
+import {
+  generateKeyPair,
+  readPublicKeyFile,
+  withFileLock,
+  writeFileAtomic,
+  type PublicKey,
+} from '@industriverse/trust';
 import type { Anchor } from '../proofs/anchor.ts';
 import { ProofService, type ProofRecord } from '../proofs/service.ts';
 import { parseProofClaim, type ProofClaim } from '../proofs/statement.ts';
 import { ProofStore } from '../proofs/store.ts';
 import { TransparencyLogAnchor } from '../proofs/tlog-anchor.ts';
 import { formatCapsuleUri, type CapsuleRef } from '../uri.ts';
+import { readCapsule } from '../contents.ts';
 import { verifyCapsule } from '../verify.ts';
 import { BlobStore } from './blobs.ts';
 import {
@@ -58,14 +67,18 @@ export class DirRegistry implements Registry {
   readonly blobs: BlobStore;
   readonly proofs: ProofService;
   private readonly publicKeys: PublicKey[];
+  private readonly trustOnFirstUse: boolean;
   private readonly indexPath: string;
+  private readonly capsuleKeyDir: string;
 
-  private constructor(dir: string, publicKeys: PublicKey[], proofs: ProofService) {
+  private constructor(dir: string, opts: DirRegistryOptions, proofs: ProofService) {
     this.dir = dir;
     this.blobs = new BlobStore(dir);
     this.proofs = proofs;
-    this.publicKeys = publicKeys;
+    this.publicKeys = opts.publicKeys ?? [];
+    this.trustOnFirstUse = opts.trustOnFirstUse ?? false;
     this.indexPath = join(dir, 'index.json');
+    this.capsuleKeyDir = join(dir, 'keys', 'capsule');
   }
 
   /** Opens the registry in `dir`; the directory is created by the first write. */
@@ -87,7 +100,23 @@ export class DirRegistry implements Registry {
       keys: proofKeys,
       ...(opts.proofSigner ? { signer: opts.proofSigner } : {}),
     });
-    return new DirRegistry(dir, opts.publicKeys ?? [], proofs);
+    return new DirRegistry(dir, opts, proofs);
+  }
+
+  /**
+   * The registry's own proof signing key (created once, mode 0600 in a 0700 folder), for a local
+   * registry that was given no --proof-key: whoever may write the directory may sign its proofs.
+   */
+  static async localProofKey(dir: string): Promise<string> {
+    const folder = join(dir, 'private');
+    const file = join(folder, 'proof.key');
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    try {
+      await writeFile(file, generateKeyPair().privateKeyPem, { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    return file;
   }
 
   /** The transparency log, when it is one of the anchors (the server publishes its reads). */
@@ -127,13 +156,19 @@ export class DirRegistry implements Registry {
   async register(digest: string): Promise<IndexEntry> {
     const size = await this.blobs.size(digest);
     if (size === undefined) throw new RegistryError('NOT_FOUND', `no blob ${digest}: upload it first`);
-    if (this.publicKeys.length === 0) {
-      throw new RegistryError(
-        'BAD_REQUEST',
-        'the registry trusts no capsule signing key: give it one (--key or --trusted-key)',
-      );
+    let keys = uniqueKeys([...this.publicKeys, ...(await readKeysIn(this.capsuleKeyDir))]);
+    let firstSigner: PublicKey | undefined;
+    if (keys.length === 0) {
+      firstSigner = this.trustOnFirstUse ? await this.recordedSigner(digest) : undefined;
+      if (!firstSigner) {
+        throw new RegistryError(
+          'BAD_REQUEST',
+          'the registry trusts no capsule signing key: give it one (--key or --trusted-key)',
+        );
+      }
+      keys = [firstSigner];
     }
-    const result = await verifyCapsule(this.blobs.path(digest), { publicKeys: this.publicKeys });
+    const result = await verifyCapsule(this.blobs.path(digest), { publicKeys: keys });
     if (!result.ok) {
       if (findByDigest(await this.readIndex(), digest).length === 0) await this.blobs.remove(digest);
       throw new RegistryError(
@@ -153,9 +188,34 @@ export class DirRegistry implements Registry {
       proofs: [],
       metadata: {},
     };
+    if (firstSigner) await this.trustFirstSigner(firstSigner);
     return this.updateIndex((index) => {
       const added = addEntry(index, entry);
       return { index: added.added ? added.index : undefined, value: added.entry };
+    });
+  }
+
+  async trustedKeys(): Promise<PublicKey[]> {
+    return uniqueKeys([...this.publicKeys, ...(await readKeysIn(this.capsuleKeyDir))]);
+  }
+
+  /** The signer recorded in the capsule at packing time (unverified: verification follows). */
+  private async recordedSigner(digest: string): Promise<PublicKey | undefined> {
+    return (await readCapsule(this.blobs.path(digest), { limits: {} })).signerHint;
+  }
+
+  /** Records the first signer, unless another push recorded one meanwhile (then that one decides). */
+  private async trustFirstSigner(key: PublicKey): Promise<void> {
+    await mkdir(this.capsuleKeyDir, { recursive: true });
+    await withFileLock(join(this.dir, 'keys.lock'), async () => {
+      const existing = await readKeysIn(this.capsuleKeyDir);
+      if (existing.length > 0 && !existing.some((k) => k.keyId === key.keyId)) {
+        throw new RegistryError(
+          'VERIFY_FAILED',
+          `the registry came to trust another signer meanwhile; key ${key.keyId} is not trusted`,
+        );
+      }
+      if (existing.length === 0) await writeFileAtomic(join(this.capsuleKeyDir, `${key.keyId}.pem`), key.pem);
     });
   }
 

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
-import { sha256File, type PublicKey } from '@industriverse/trust';
+import { readPublicKey, sha256File, type PublicKey } from '@industriverse/trust';
 import { verifyProof, type ProofRecord } from '../proofs/service.ts';
 import { logReceiptChecker } from '../proofs/tlog-anchor.ts';
 import type { ProofClaim } from '../proofs/statement.ts';
@@ -169,6 +169,11 @@ export class HttpRegistry implements Registry {
   async proofsFor(digest: string): Promise<ProofRecord[]> {
     digestHex(digest);
     return (await this.json<{ proofs: ProofRecord[] }>('GET', `/v1/proofs?subject=${digest}`)).proofs;
+  }
+
+  async trustedKeys(): Promise<PublicKey[]> {
+    const { capsule } = await this.json<{ capsule: string[] }>('GET', '/v1/keys');
+    return capsule.map((pem) => readPublicKey(pem));
   }
 
   async close(): Promise<void> {}

@@ -1,4 +1,6 @@
 // One interface over a registry in a directory and a registry behind `capsule registry serve`.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { PublicKey, Signer } from '@industriverse/trust';
 import type { ProofRecord } from '../proofs/service.ts';
 import type { ProofClaim } from '../proofs/statement.ts';
@@ -22,18 +24,30 @@ export interface Registry {
   getProof(id: string): Promise<ProofRecord>;
   /** Proofs whose subject is `digest`, oldest first. */
   proofsFor(digest: string): Promise<ProofRecord[]>;
+  /** Keys the registry trusts to sign capsules: what a pull without its own keys verifies with. */
+  trustedKeys(): Promise<PublicKey[]>;
   close(): Promise<void>;
 }
 
 export interface RegistryOptions {
   /** Bearer token for writes to an HTTP registry. */
   token?: string;
-  /** Keys trusted to sign capsules (a directory registry verifies pushes with them). */
+  /** Keys trusted to sign capsules (a directory registry verifies pushes with them and with DIR/keys/capsule). */
   publicKeys?: PublicKey[];
+  /**
+   * A directory registry that trusts no capsule key yet trusts the signer of its first push and
+   * records it under DIR/keys/capsule (trust on first use, for a local registry one user owns).
+   */
+  trustOnFirstUse?: boolean;
   /** Keys trusted to sign proofs; a directory registry also trusts those under DIR/keys/proof. */
   proofKeys?: PublicKey[];
   /** Signs proofs and the transparency log's tree heads (a directory registry only). */
   proofSigner?: Signer;
+}
+
+/** Where commands find the registry when neither --registry nor $CAPSULE_REGISTRY names one. */
+export function defaultRegistryLocation(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'capsule', 'registry');
 }
 
 export function isRegistryUrl(location: string): boolean {

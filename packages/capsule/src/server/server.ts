@@ -3,6 +3,7 @@
 //
 //   GET  /healthz                                   "ok"
 //   GET  /v1/index                                  the index document (CapsuleIndex)
+//   GET  /v1/keys                                   {capsule: [PEM]}: keys trusted to sign capsules
 //   GET  /v1/capsules/{name}/{version}[?proof=true] one index entry (404 NOT_FOUND / PROOF_MISSING)
 //   HEAD /v1/blobs/sha256:<hex>                     200 with Content-Length, or 404
 //   GET  /v1/blobs/sha256:<hex>                     the capsule bytes
@@ -135,6 +136,11 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
     if (kind === 'index' && parts.length === 2) {
       if (method !== 'GET') methodNotAllowed();
       return sendJson(res, 200, await registry.readIndex());
+    }
+
+    if (kind === 'keys' && parts.length === 2) {
+      if (method !== 'GET') methodNotAllowed();
+      return sendJson(res, 200, { capsule: (await registry.trustedKeys()).map((k) => k.pem) });
     }
 
     if (kind === 'blobs' && parts.length === 3 && a !== undefined) {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -41,9 +41,16 @@ let stateDir: string;
 let src: string;
 
 async function capsuleCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return capsuleCliWith({}, ...args);
+}
+
+async function capsuleCliWith(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [main, ...args], {
-      env: { ...process.env, CAPSULE_STATE_DIR: stateDir },
+      env: { ...process.env, CAPSULE_STATE_DIR: stateDir, ...env },
       timeout: 150_000,
     });
     return { code: 0, stdout, stderr };
@@ -338,5 +345,52 @@ describe('capsule deploy on a local control plane', { timeout: 600_000 }, () => 
       /not found/i,
       'without prewarm the warm pool is removed',
     );
+  });
+
+  it('deploys with only FILE and --kubeconfig: the local registry trusts the first signer and signs proofs', async () => {
+    const app = join(dir, 'tofu-src');
+    await mkdir(join(app, 'proof-hooks'), { recursive: true });
+    await writeFile(
+      join(app, 'capsule.json'),
+      JSON.stringify({
+        name: 'tofu-app',
+        version: '1.0.0',
+        entrypoint: 'run.sh',
+        proof_policy: { required: true, types: ['benchmark'] },
+      }),
+    );
+    await writeFile(join(app, 'run.sh'), '#!/bin/sh\necho \'{"ops_per_s": 1000}\'\n');
+    await writeFile(
+      join(app, 'proof-hooks', 'bench.sh'),
+      '#!/bin/sh\necho \'{"type":"benchmark","inputs":{},"result":{"ops_per_s":1000},"cost":0}\'\n',
+    );
+    const file = (await packCapsule(app, { out: join(dir, 'tofu-app-1.0.0.tar.gz'), signer: key.signer }))
+      .file;
+    const env = { XDG_DATA_HOME: join(dir, 'xdg'), CAPSULE_REGISTRY: '' };
+    const local = join(dir, 'xdg', 'capsule', 'registry');
+
+    const first = await capsuleCliWith(env, 'deploy', file, '--kubeconfig', cp.kubeconfigPath, '--json');
+    assert.equal(first.code, 0, first.stderr);
+    const report = JSON.parse(first.stdout) as DeployReport;
+    assert.equal(report.outcome, 'succeeded');
+    assert.equal(report.namespace, 'default');
+    assert.match(first.stderr, /trusting the capsule's signer [0-9a-f]{64} on first use/);
+    assert.deepEqual(await readdir(join(local, 'keys', 'capsule')), [`${key.publicKey.keyId}.pem`]);
+    assert.equal((await stat(join(local, 'private', 'proof.key'))).mode & 0o777, 0o600);
+    const dac = await client.get<DACCapsule>(dacCapsules, 'default', 'tofu-app');
+    assert.equal(dac.status?.phase, 'Proven');
+
+    // From then on a capsule by another signer is refused, unless its key is given.
+    const stranger = await newKey(dir, 'stranger');
+    await writeFile(
+      join(app, 'capsule.json'),
+      JSON.stringify({ name: 'tofu-app', version: '1.0.1', entrypoint: 'run.sh' }),
+    );
+    const other = (
+      await packCapsule(app, { out: join(dir, 'tofu-app-1.0.1.tar.gz'), signer: stranger.signer })
+    ).file;
+    const refused = await capsuleCliWith(env, 'deploy', other, '--kubeconfig', cp.kubeconfigPath, '--json');
+    assert.equal(refused.code, 1);
+    assert.equal((JSON.parse(refused.stdout) as DeployReport).error?.code, 'SIGNATURE_INVALID');
   });
 });

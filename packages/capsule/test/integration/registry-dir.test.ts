@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -206,7 +206,7 @@ test('a tampered log entry or receipt breaks the proof check', async (t) => {
   await assert.rejects((await reader()).resolve(uri), /checkpointed root/);
 });
 
-test('the CLI on a directory registry: list does not create it, push needs --key', async (t) => {
+test('the CLI on a directory registry: list does not create it, the first signer is trusted', async (t) => {
   const dir = await tempDir(t, 'reg-cli');
   const reg = join(dir, 'not-yet');
   const listed = await run(process.execPath, [CLI, 'list', '--registry', reg, '--json']);
@@ -214,24 +214,42 @@ test('the CLI on a directory registry: list does not create it, push needs --key
   await assert.rejects(stat(reg), { code: 'ENOENT' });
 
   const key = await newKey(dir, 'signing');
+  const other = await newKey(dir, 'other');
   const capsule = await makeCapsule(dir, { name: 'x', version: '1.0.0', signer: key.signer });
+  const pushed = await run(process.execPath, [CLI, 'push', capsule.file, '--registry', reg]);
+  assert.match(pushed.stdout, /^pushed x:1\.0\.0 {2}sha256:/);
+  assert.deepEqual(await readdir(join(reg, 'keys', 'capsule')), [`${key.publicKey.keyId}.pem`]);
+
+  // From then on the registry trusts that signer only, unless a push names its own key.
+  const stranger = await makeCapsule(dir, { name: 'y', version: '1.0.0', signer: other.signer });
   await assert.rejects(
-    run(process.execPath, [CLI, 'push', capsule.file, '--registry', reg]),
+    run(process.execPath, [CLI, 'push', stranger.file, '--registry', reg, '--json']),
     (err: unknown) => {
-      const e = err as { code: number; stderr: string };
-      return e.code === 2 && /--key <pub> is required/.test(e.stderr);
+      const e = err as { code: number; stdout: string };
+      return e.code === 1 && /SIGNATURE_INVALID/.test(e.stdout);
     },
   );
-  const pushed = await run(process.execPath, [
-    CLI,
-    'push',
-    capsule.file,
-    '--registry',
-    reg,
-    '--key',
-    key.pubFile,
-  ]);
-  assert.match(pushed.stdout, /^pushed x:1\.0\.0 {2}sha256:/);
+  await run(process.execPath, [CLI, 'push', stranger.file, '--registry', reg, '--key', other.pubFile]);
+  assert.deepEqual(await readdir(join(reg, 'keys', 'capsule')), [`${key.publicKey.keyId}.pem`]);
+
+  // A pull without --key verifies with the keys the registry trusts.
+  const out = join(dir, 'x.tar.gz');
+  await run(process.execPath, [CLI, 'pull', 'capsule://x:1.0.0', '--registry', reg, '--out', out]);
+  assert.deepEqual(await readFile(out), await readFile(capsule.file));
+  await assert.rejects(
+    run(process.execPath, [CLI, 'pull', 'capsule://y:1.0.0', '--registry', reg, '--out', join(dir, 'y.tgz')]),
+    (err: unknown) => (err as { code: number }).code === 1,
+  );
+  await assert.rejects(stat(join(dir, 'y.tgz')), { code: 'ENOENT' });
+});
+
+test('without trust on first use a registry that trusts no key refuses pushes', async (t) => {
+  const dir = await tempDir(t, 'reg-no-tofu');
+  const key = await newKey(dir, 'signing');
+  const capsule = await makeCapsule(dir, { name: 'x', version: '1.0.0', signer: key.signer });
+  const registry = await DirRegistry.open(join(dir, 'reg'));
+  await assert.rejects(registry.push(capsule.file), code('BAD_REQUEST'));
+  assert.deepEqual(await registry.trustedKeys(), []);
 });
 
 test('a lock left by a process that died is taken over', async (t) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
@@ -95,6 +95,21 @@ test('push, list, resolve and pull over HTTP', async (t) => {
   const head = await fetch(`${f.url}/v1/blobs/${entry.digest}`, { method: 'HEAD' });
   assert.equal(head.status, 200);
   assert.equal(head.headers.get('content-length'), String(entry.size));
+
+  // The keys the server trusts, which a pull without its own --key verifies with.
+  assert.deepEqual(
+    (await registry.trustedKeys()).map((k) => k.keyId),
+    [f.key.publicKey.keyId],
+  );
+  const pulled = await cli([
+    'pull',
+    'capsule://m2n2-metal:0.1.0',
+    '--registry',
+    f.url,
+    '--out',
+    join(f.dir, 'cli.tgz'),
+  ]);
+  assert.equal(pulled.code, 0, pulled.stderr);
 });
 
 test('writes need the token: none is 401, a wrong one 403', async (t) => {
@@ -241,9 +256,12 @@ test('the CLI pushes, lists and pulls with proof=true gating, and keeps its exit
   const tokenFile = join(f.dir, 'token');
   await writeFile(tokenFile, TOKEN + '\n', { mode: 0o600 });
 
-  const noRegistry = await cli(['list', '--json']);
-  assert.equal(noRegistry.code, 2);
-  assert.match(noRegistry.stderr, /no registry/);
+  // Without --registry or $CAPSULE_REGISTRY: the default registry under $XDG_DATA_HOME, not created by a read.
+  const xdg = join(f.dir, 'xdg');
+  const defaultList = await cli(['list', '--json'], { XDG_DATA_HOME: xdg });
+  assert.equal(defaultList.code, 0, defaultList.stderr);
+  assert.deepEqual(JSON.parse(defaultList.stdout), []);
+  await assert.rejects(stat(join(xdg, 'capsule', 'registry')), { code: 'ENOENT' });
   assert.equal((await cli(['pull', 'capsule://X:1', '--registry', f.url, '--key', f.key.pubFile])).code, 2);
 
   const denied = await cli(['push', capsule.file, '--registry', f.url, '--json'], {

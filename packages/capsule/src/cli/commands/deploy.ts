@@ -11,7 +11,7 @@ import type { Registry } from '../../registry/registry.ts';
 import { isCapsuleUri, parseCapsuleUri } from '../../uri.ts';
 import { renderWorkflowYaml, capsuleWorkflow, workflowRbac, WORKFLOW_DEFAULTS } from '../../workflow.ts';
 import { EXIT_FAILED, UsageError } from '../exit.ts';
-import { readKeys, withRegistry } from './registry.ts';
+import { withRegistry } from './registry.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -77,9 +77,28 @@ function summary(r: DeployReport): string {
   return lines.join('\n');
 }
 
+/**
+ * Keys to verify with when --key names none: those the registry trusts, else (a file, and a
+ * directory registry that trusts nobody yet) the signer recorded in the capsule, trusted on first
+ * use: the registry records it when the capsule is published.
+ */
+async function trustedKeysFor(source: string, registry: Registry): Promise<PublicKey[]> {
+  const trusted = await registry.trustedKeys();
+  if (trusted.length > 0) return trusted;
+  const [{ DirRegistry }, { readCapsule }] = await Promise.all([
+    import('../../registry/dir.ts'),
+    import('../../contents.ts'),
+  ]);
+  const signer =
+    registry instanceof DirRegistry && !isCapsuleUri(source)
+      ? (await readCapsule(source, { limits: {} })).signerHint
+      : undefined;
+  if (!signer) throw new UsageError('the registry trusts no signing key: give --key PUB');
+  process.stderr.write(`capsule: trusting the capsule's signer ${signer.keyId} on first use\n`);
+  return [signer];
+}
+
 async function deployAction(source: string, flags: DeployFlags): Promise<void> {
-  if (!flags.key?.length)
-    throw new UsageError('deploy needs the public key the capsule is signed with: --key PUB');
   if (isCapsuleUri(source)) {
     try {
       parseCapsuleUri(source);
@@ -90,14 +109,6 @@ async function deployAction(source: string, flags: DeployFlags): Promise<void> {
     await access(source, constants.R_OK).catch(() => {
       throw new UsageError(`cannot read the capsule ${source}`);
     });
-  }
-  const registryLocation = flags.registry ?? process.env.CAPSULE_REGISTRY;
-  if (!registryLocation && (flags.prove || isCapsuleUri(source))) {
-    throw new UsageError(
-      isCapsuleUri(source)
-        ? `${source}: a capsule:// source needs --registry DIR|URL (or CAPSULE_REGISTRY)`
-        : 'the proof steps need a registry: pass --registry DIR|URL (or set CAPSULE_REGISTRY), or --no-prove',
-    );
   }
   const [{ createProgress, KubeClient }, { deployCapsule }, { defaultStateDir }] = await Promise.all([
     import('@industriverse/kube'),
@@ -112,13 +123,14 @@ async function deployAction(source: string, flags: DeployFlags): Promise<void> {
       `cannot load the kubeconfig${flags.kubeconfig ? ` ${flags.kubeconfig}` : ''}: ${(err as Error).message}`,
     );
   }
-  const run = async (registry: Registry | undefined, keys: PublicKey[]) => {
+  const run = async (registry: Registry, given: PublicKey[]) => {
+    const keys = given.length > 0 ? given : await trustedKeysFor(source, registry);
     const report = await deployCapsule({
       source,
       publicKeys: keys,
       client,
       namespace: flags.namespace,
-      ...(registry ? { registry } : {}),
+      registry,
       prove: flags.prove,
       reprove: flags.reprove ?? false,
       ...(flags.image ? { image: flags.image } : {}),
@@ -142,8 +154,7 @@ async function deployAction(source: string, flags: DeployFlags): Promise<void> {
     }
   };
   try {
-    if (registryLocation) await withRegistry({ ...flags, registry: registryLocation }, run);
-    else await run(undefined, await readKeys(flags.key));
+    await withRegistry(flags, run, { trustOnFirstUse: true, signsProofs: flags.prove });
   } finally {
     await client.close();
   }
@@ -245,8 +256,15 @@ export function registerDeployCommands(program: Command): void {
     .argument('<capsule>', 'capsule file or capsule://name:version')
     .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config or in-cluster)')
     .option('--namespace <ns>', 'namespace to deploy into', 'default')
-    .option('--registry <dir|url>', 'registry for capsule:// sources and proofs (default: $CAPSULE_REGISTRY)')
-    .option('--key <pub>', 'public key trusted to sign capsules (repeatable; required)', collect)
+    .option(
+      '--registry <dir|url>',
+      'registry for capsule:// sources and proofs (default: $CAPSULE_REGISTRY, else ~/.local/share/capsule/registry)',
+    )
+    .option(
+      '--key <pub>',
+      'public key trusted to sign capsules (repeatable; default: the keys the registry trusts)',
+      collect,
+    )
     .option('--token-file <file>', 'registry write token (default: $CAPSULE_REGISTRY_TOKEN)')
     .option('--proof-key <key>', 'PEM private key that signs proofs (directory registry)')
     .option('--proof-pkcs11-uri <uri>', 'PKCS#11 key that signs proofs (directory registry)')

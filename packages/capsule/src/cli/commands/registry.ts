@@ -64,7 +64,7 @@ async function readToken(tokenFile: string | undefined): Promise<string | undefi
 }
 
 /** Public keys from PEM files; an unreadable or malformed one is a usage error. */
-export async function readKeys(files: string[] | undefined): Promise<PublicKey[]> {
+async function readKeys(files: string[] | undefined): Promise<PublicKey[]> {
   const { readPublicKeyFile } = await import('@industriverse/trust');
   try {
     return await Promise.all((files ?? []).map((f) => readPublicKeyFile(f)));
@@ -91,22 +91,30 @@ async function openProofSigner(opts: {
   }
 }
 
-function registryLocation(opts: CommonOptions): string {
-  const location = opts.registry ?? process.env.CAPSULE_REGISTRY;
-  if (!location) throw new UsageError('no registry: pass --registry DIR|URL or set CAPSULE_REGISTRY');
-  return location;
+async function registryLocation(opts: CommonOptions): Promise<string> {
+  const { defaultRegistryLocation } = await import('../../registry/registry.ts');
+  return opts.registry || process.env.CAPSULE_REGISTRY || defaultRegistryLocation();
 }
 
 /** Opens the registry of --registry / $CAPSULE_REGISTRY with the command's keys and token, runs `work`, closes it. */
 export async function withRegistry(
   opts: CommonOptions & { key?: string[]; proofKey?: string; proofPkcs11Uri?: string },
   work: (registry: Registry, keys: PublicKey[]) => Promise<void>,
+  extra: { trustOnFirstUse?: boolean; signsProofs?: boolean } = {},
 ): Promise<void> {
-  const location = registryLocation(opts);
-  const { isRegistryUrl, openRegistry } = await import('../../registry/registry.ts');
+  const location = await registryLocation(opts);
+  const [{ isRegistryUrl, openRegistry }, { DirRegistry }] = await Promise.all([
+    import('../../registry/registry.ts'),
+    import('../../registry/dir.ts'),
+  ]);
   const keys = await readKeys(opts.key);
   const token = await readToken(opts.tokenFile);
-  const proofSigner = await openProofSigner(opts);
+  // A directory registry given no proof key signs the proofs it is asked for with its own.
+  const ownProofKey =
+    extra.signsProofs && !opts.proofKey && !opts.proofPkcs11Uri && !isRegistryUrl(location)
+      ? await DirRegistry.localProofKey(location)
+      : undefined;
+  const proofSigner = await openProofSigner(ownProofKey ? { proofKey: ownProofKey } : opts);
   if (proofSigner && isRegistryUrl(location)) {
     await proofSigner.close();
     throw new UsageError(
@@ -117,6 +125,7 @@ export async function withRegistry(
     ...(token ? { token } : {}),
     publicKeys: keys,
     ...(proofSigner ? { proofSigner } : {}),
+    ...(extra.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
   });
   try {
     await work(registry, keys);
@@ -170,7 +179,8 @@ async function subjectDigest(registry: Registry, subject: string): Promise<strin
 
 export function registerRegistryCommands(program: Command): void {
   const registryOption = '--registry <dir|url>';
-  const registryHelp = 'registry directory or URL (default: $CAPSULE_REGISTRY)';
+  const registryHelp =
+    'registry directory or URL (default: $CAPSULE_REGISTRY, else ~/.local/share/capsule/registry)';
   const tokenHelp = 'file holding the write token (default: $CAPSULE_REGISTRY_TOKEN)';
 
   program
@@ -178,35 +188,38 @@ export function registerRegistryCommands(program: Command): void {
     .description('verify a capsule and publish it to a registry')
     .argument('<file>', 'capsule .tar.gz')
     .option(registryOption, registryHelp)
-    .option('--key <pub>', 'public key trusted to sign capsules (repeatable)', collect)
+    .option(
+      '--key <pub>',
+      'public key trusted to sign capsules (repeatable; a new directory registry without one trusts the first signer)',
+      collect,
+    )
     .option('--token-file <file>', tokenHelp)
     .option('--json', 'print the index entry as JSON')
     .action((file: string, opts: CommonOptions & { key?: string[] }) =>
       run(opts.json, () =>
-        withRegistry(opts, async (registry, keys) => {
-          const progress = await progressFor(opts.json);
-          const [{ DirRegistry }, { verifyCapsule }] = await Promise.all([
-            import('../../registry/dir.ts'),
-            import('../../verify.ts'),
-          ]);
-          if (keys.length === 0 && registry instanceof DirRegistry) {
-            throw new UsageError(
-              '--key <pub> is required: a directory registry verifies what is pushed with it',
-            );
-          }
-          if (keys.length > 0 && !(registry instanceof DirRegistry)) {
-            const result = await progress.stage('verify', () => verifyCapsule(file, { publicKeys: keys }));
-            if (!result.ok) {
-              throw new RegistryError(
-                'VERIFY_FAILED',
-                `${file}: ${result.error.code}: ${result.error.message}`,
-                { detail: result.error },
-              );
+        withRegistry(
+          opts,
+          async (registry, keys) => {
+            const progress = await progressFor(opts.json);
+            const [{ DirRegistry }, { verifyCapsule }] = await Promise.all([
+              import('../../registry/dir.ts'),
+              import('../../verify.ts'),
+            ]);
+            if (keys.length > 0 && !(registry instanceof DirRegistry)) {
+              const result = await progress.stage('verify', () => verifyCapsule(file, { publicKeys: keys }));
+              if (!result.ok) {
+                throw new RegistryError(
+                  'VERIFY_FAILED',
+                  `${file}: ${result.error.code}: ${result.error.message}`,
+                  { detail: result.error },
+                );
+              }
             }
-          }
-          const entry = await progress.stage('push', () => registry.push(file));
-          print(opts.json, entry, `pushed ${entryLine(entry)}`);
-        }),
+            const entry = await progress.stage('push', () => registry.push(file));
+            print(opts.json, entry, `pushed ${entryLine(entry)}`);
+          },
+          { trustOnFirstUse: true },
+        ),
       ),
     );
 
@@ -216,13 +229,21 @@ export function registerRegistryCommands(program: Command): void {
     .argument('<uri>', 'capsule://name:version[?proof=true]')
     .option(registryOption, registryHelp)
     .option('--out <file>', 'where to write it (default: capsule_<name>-<version>.tar.gz)')
-    .option('--key <pub>', 'public key trusted to sign capsules (repeatable; required)', collect)
+    .option(
+      '--key <pub>',
+      'public key trusted to sign capsules (repeatable; default: the keys the registry trusts)',
+      collect,
+    )
     .option('--json', 'print the result as JSON')
     .action((uri: string, opts: CommonOptions & { key?: string[]; out?: string }) =>
       run(opts.json, async () => {
         const ref = parseRef(uri);
-        if (!opts.key?.length) throw new UsageError('--key <pub> is required to verify the pulled capsule');
-        await withRegistry(opts, async (registry, keys) => {
+        await withRegistry(opts, async (registry, given) => {
+          const keys = given.length > 0 ? given : await registry.trustedKeys();
+          if (keys.length === 0)
+            throw new UsageError(
+              'the registry trusts no signing key: give --key <pub> to verify the capsule',
+            );
           const progress = await progressFor(opts.json);
           const { verifyCapsule } = await import('../../verify.ts');
           const entry = await progress.stage(`resolve ${formatCapsuleUri(ref)}`, () => registry.resolve(ref));
@@ -328,7 +349,8 @@ export function registerRegistryCommands(program: Command): void {
           throw new UsageError((err as Error).message);
         }
         if (!token) logger.warn('no token configured: the registry is read-only');
-        if (publicKeys.length === 0) logger.warn('no --trusted-key: every push will be refused');
+        if ((await registry.trustedKeys()).length === 0)
+          logger.warn('no --trusted-key and none under DIR/keys/capsule: every push will be refused');
         print(opts.json, { url: server.url }, `capsule registry listening on ${server.url}`);
         const running = server;
         await new Promise<void>((resolve) => {
@@ -358,11 +380,15 @@ export function registerRegistryCommands(program: Command): void {
       ) =>
         run(opts.json, async () => {
           const claim = await readClaim(opts.claim);
-          await withRegistry(opts, async (registry) => {
-            const record = await registry.generateProof(claim as never);
-            if (opts.attach) await registry.attachProof(record.subject, record.id);
-            print(opts.json, record, `generated ${proofLine(record)}`);
-          });
+          await withRegistry(
+            opts,
+            async (registry) => {
+              const record = await registry.generateProof(claim as never);
+              if (opts.attach) await registry.attachProof(record.subject, record.id);
+              print(opts.json, record, `generated ${proofLine(record)}`);
+            },
+            { signsProofs: true },
+          );
         }),
     );
 
