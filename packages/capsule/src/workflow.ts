@@ -29,6 +29,18 @@ export const WORKFLOW_SECRET = 'capsule-deployer';
 const CAPSULE_FILE = '/work/capsule.tar.gz';
 const KEY_FILE = '/keys/capsule.pub';
 const p = (name: string) => `{{workflow.parameters.${name}}}`;
+/** deploy-capsule-k8s and generate-proof run the same deploy; the first stops after the cluster steps. */
+const deployArgs = [
+  'deploy',
+  CAPSULE_FILE,
+  '--namespace',
+  p('namespace'),
+  '--registry',
+  p('registry'),
+  '--key',
+  KEY_FILE,
+  '--json',
+];
 
 type Obj = Record<string, unknown>;
 
@@ -142,34 +154,13 @@ export function capsuleWorkflow(opts: WorkflowOptions = {}): Obj {
         cliTemplate(
           'deploy-capsule-k8s',
           'Check requirements, create the warm pool, DACCapsule and ProofedDeployment.',
-          [
-            'deploy',
-            CAPSULE_FILE,
-            '--namespace',
-            p('namespace'),
-            '--registry',
-            p('registry'),
-            '--key',
-            KEY_FILE,
-            '--no-prove',
-            '--json',
-          ],
+          [...deployArgs, '--no-prove'],
           { retryStrategy: retry(2, 'OnError') },
         ),
         cliTemplate(
           'generate-proof',
           'First run and proof hooks under bubblewrap, publish the proof, record it on the index and the DACCapsule.',
-          [
-            'deploy',
-            CAPSULE_FILE,
-            '--namespace',
-            p('namespace'),
-            '--registry',
-            p('registry'),
-            '--key',
-            KEY_FILE,
-            '--json',
-          ],
+          deployArgs,
           {
             retryStrategy: retry(2, 'OnError'),
             // bubblewrap creates user, mount and network namespaces, which the runtime's default

@@ -46,3 +46,13 @@ export async function ensureCosign(progress?: Progress): Promise<string> {
   }
   return binary;
 }
+
+/** Environment for running cosign with every proxy pointed at a closed port: any network use fails. */
+export function offlineEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    HTTP_PROXY: 'http://127.0.0.1:9',
+    NO_PROXY: '',
+  };
+}

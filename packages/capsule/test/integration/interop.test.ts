@@ -8,18 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { createSoftHsmToken, ensureCosign } from '@industriverse/testenv';
+import { createSoftHsmToken, ensureCosign, offlineEnv } from '@industriverse/testenv';
 import { generateKeyPair } from '@industriverse/trust';
 import { MANIFEST } from '../fixtures.ts';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
-const OFFLINE = {
-  ...process.env,
-  HTTPS_PROXY: 'http://127.0.0.1:9',
-  HTTP_PROXY: 'http://127.0.0.1:9',
-  NO_PROXY: '',
-};
+const OFFLINE = offlineEnv();
 let dir: string;
 
 before(async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { ensureCosign } from '@industriverse/testenv';
+import { ensureCosign, offlineEnv } from '@industriverse/testenv';
 import {
   dsseBundle,
   generateKeyPair,
@@ -23,12 +23,7 @@ import {
 
 const run = promisify(execFile);
 const PREDICATE_TYPE = 'https://industriverse.ai/capsule/proof/v1';
-const OFFLINE = {
-  ...process.env,
-  HTTPS_PROXY: 'http://127.0.0.1:9',
-  HTTP_PROXY: 'http://127.0.0.1:9',
-  NO_PROXY: '',
-};
+const OFFLINE = offlineEnv();
 
 let dir: string;
 let cosign: string;
