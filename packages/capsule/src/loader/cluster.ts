@@ -41,7 +41,6 @@ export async function ensureCrds(
   } catch (err) {
     throw new DeployError('CRD_NOT_ESTABLISHED', (err as Error).message);
   }
-  client.invalidateDiscovery();
   return missing.map((d) => d.name);
 }
 

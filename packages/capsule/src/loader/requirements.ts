@@ -2,7 +2,7 @@
 // schedulable, Ready node must satisfy every requirement at once. A refusal names the requirement
 // and what the cluster has instead.
 import { parseRequirements } from '../manifest.ts';
-import { formatQuantity, parseQuantity } from '@industriverse/kube';
+import { formatQuantity, parseQuantity } from '@industriverse/kube/quantity';
 
 /** Nodes whose hardware token passed attestation carry this label, set by the UTID manager. */
 export const ATTESTED_LABEL = 'utid.industriverse.ai/attested';

@@ -156,7 +156,7 @@ export class DirRegistry implements Registry {
   async register(digest: string): Promise<IndexEntry> {
     const size = await this.blobs.size(digest);
     if (size === undefined) throw new RegistryError('NOT_FOUND', `no blob ${digest}: upload it first`);
-    let keys = uniqueKeys([...this.publicKeys, ...(await readKeysIn(this.capsuleKeyDir))]);
+    let keys = await this.trustedKeys();
     let firstSigner: PublicKey | undefined;
     if (keys.length === 0) {
       firstSigner = this.trustOnFirstUse ? await this.recordedSigner(digest) : undefined;

@@ -1,4 +1,4 @@
-// Installs CRDs with server-side apply and waits until the apiserver serves them, so that a
+// Installs CRDs with server-side apply and waits until the apiserver serves them, so that the
 // client may create objects of those kinds as soon as this returns.
 import type { KubeClient } from '../client/client.ts';
 import { builtin } from '../client/resources.ts';
@@ -36,4 +36,6 @@ export async function installCrds(
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  // Resources looked up before the install were cached as unknown.
+  client.invalidateDiscovery();
 }

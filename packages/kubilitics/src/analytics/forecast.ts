@@ -1,8 +1,8 @@
 // Capacity forecasting: a least-squares line through recent usage, extrapolated to the limit (seed §5.1.1).
 // The same computation as Prometheus' predict_linear, so an alert rule and kubilitics agree.
 import type { KubeObject } from '@industriverse/kube';
+import { quantityValue } from '@industriverse/kube/quantity';
 import type { MetricSeries, ObjectRef } from '../model/types.ts';
-import { quantityValue } from '@industriverse/kube';
 import {
   gaugeSamples,
   increaseOf,

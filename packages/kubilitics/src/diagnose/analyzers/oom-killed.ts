@@ -1,6 +1,7 @@
 // OOMKilled: a container was killed by the kernel for exceeding its memory limit within the window.
 // Rooted at the workload: the limit (or the leak) lives in its pod template.
 import type { KubeObject } from '@industriverse/kube';
+import { quantityValue } from '@industriverse/kube/quantity';
 import { refOfObject } from '../../graph/edges.ts';
 import type { World } from '../../model/types.ts';
 import { WEIGHT } from '../confidence.ts';
@@ -16,7 +17,6 @@ import {
 } from '../evidence.ts';
 import { containerStatuses, describe, podContainers, type ContainerStatus } from '../k8s.ts';
 import type { Analyzer, DiagnoseContext, Hypothesis, Weighed } from '../types.ts';
-import { quantityValue } from '@industriverse/kube';
 
 /**
  * The container statuses of a pod OOMKilled within the window (now, or as their last state). A

@@ -2,9 +2,9 @@
 // ("exceeded quota", or "failed quota … must specify" for pods without requests/limits).
 // Rooted at the ResourceQuota, with its used/hard figures.
 import type { KubeObject } from '@industriverse/kube';
+import { quantityValue } from '@industriverse/kube/quantity';
 import { refOfObject } from '../../graph/edges.ts';
 import { nodeId, type NodeId, type ObjectRef, type World } from '../../model/types.ts';
-import { quantityValue } from '@industriverse/kube';
 import { WEIGHT } from '../confidence.ts';
 import { contradict, eventEvidence, recentEvents, support } from '../evidence.ts';
 import { condition, describe, number, specOf, statusOf } from '../k8s.ts';

@@ -1,9 +1,9 @@
 // Unschedulable: the scheduler finds no node for a workload's pods (insufficient resources,
 // untolerated taints, unmatched selectors or affinity). Rooted at the pending workload.
 import type { KubeObject } from '@industriverse/kube';
+import { quantityValue } from '@industriverse/kube/quantity';
 import { refOfObject } from '../../graph/edges.ts';
 import { nodeId, type World } from '../../model/types.ts';
-import { quantityValue } from '@industriverse/kube';
 import { WEIGHT } from '../confidence.ts';
 import {
   eventEvidence,
